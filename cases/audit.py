@@ -1,0 +1,55 @@
+"""The one write path to the audit log (NEN 7513 style): who, when, what, about whom, why.
+
+Log lines elsewhere never carry personal data; this table is where processing is recorded.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .models import AuditAction, AuditEvent
+
+PURPOSE_CASEWORK = "uitvoering wijkteamtaak"
+PURPOSE_ADMIN = "functioneel beheer"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who processes the data: a staff user through the web, or an API client."""
+
+    user: object | None
+    client: str = "web"
+    on_behalf_of: str = ""
+    source_ip: str | None = None
+
+    @classmethod
+    def from_request(cls, request) -> "Actor":
+        return cls(user=request.user, client="web", source_ip=request.META.get("REMOTE_ADDR"))
+
+
+def record(actor: Actor, action: AuditAction, obj, *, person=None, case=None, purpose: str = PURPOSE_CASEWORK):
+    """Append one audit row for `action` on `obj` (a model instance)."""
+    return AuditEvent.objects.create(
+        user=actor.user if getattr(actor.user, "is_authenticated", False) else None,
+        client=actor.client,
+        on_behalf_of=actor.on_behalf_of,
+        source_ip=actor.source_ip,
+        action=action,
+        object_type=obj._meta.model_name,
+        object_id=str(obj.pk),
+        person=person,
+        case=case,
+        purpose=purpose,
+    )
+
+
+def record_many(actor: Actor, action: AuditAction, rows, *, purpose: str = PURPOSE_CASEWORK):
+    """Append one audit row per (obj, person, case) triple, in one INSERT."""
+    user = actor.user if getattr(actor.user, "is_authenticated", False) else None
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            user=user, client=actor.client, on_behalf_of=actor.on_behalf_of, source_ip=actor.source_ip,
+            action=action, object_type=obj._meta.model_name, object_id=str(obj.pk),
+            person=person, case=case, purpose=purpose,
+        )
+        for obj, person, case in rows
+    )

@@ -1,0 +1,344 @@
+"""Teams, staff, households, persons and cases.
+
+Invariants that matter are database constraints (see the Meta classes and the PostgreSQL
+triggers in migrations/0002_postgres_triggers.py) as well as checks in cases/services.py.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .validators import validate_bsn, validate_postcode, validate_postcode_area
+
+
+class CodeList(models.Model):
+    """A municipality-extensible code list entry. Codes are stable; labels are what users see."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    label = models.CharField(_("omschrijving"), max_length=200)
+    order = models.PositiveIntegerField(_("volgorde"), default=0)
+    active = models.BooleanField(_("actief"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "label"]
+
+    def __str__(self):
+        return self.label
+
+
+class MeldingSource(CodeList):
+    class Meta(CodeList.Meta):
+        verbose_name = _("meldingsbron")
+        verbose_name_plural = _("meldingsbronnen")
+
+
+class ClosureReason(CodeList):
+    class Meta(CodeList.Meta):
+        verbose_name = _("reden van afsluiting")
+        verbose_name_plural = _("redenen van afsluiting")
+
+
+class Organisation(models.Model):
+    """A moederorganisatie: welfare, youth care, GGZ, the municipality's desks, ..."""
+
+    name = models.CharField(_("naam"), max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("moederorganisatie")
+        verbose_name_plural = _("moederorganisaties")
+
+    def __str__(self):
+        return self.name
+
+
+class Team(models.Model):
+    name = models.CharField(_("naam"), max_length=200, unique=True)
+    municipality = models.CharField(_("gemeente"), max_length=200)
+    postcode_areas = models.JSONField(
+        _("werkgebied (postcodes, 4 cijfers)"), default=list, blank=True,
+        validators=[validate_postcode_area],
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    SOCIAL_WORKER = "sociaal_werker", _("Sociaal werker")
+    TEAM_LEADER = "teamleider", _("Teamleider")
+    MUNICIPALITY = "gemeente", _("Gemeente")
+    ADMINISTRATOR = "beheerder", _("Functioneel beheerder")
+
+
+# Roles that work with personal data inside a team.
+TEAM_ROLES = (Role.SOCIAL_WORKER, Role.TEAM_LEADER)
+
+
+class StaffMembership(models.Model):
+    """A user's place in the organisation. Team roles need a team; gemeente/beheerder do not."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships")
+    role = models.CharField(_("rol"), max_length=20, choices=Role.choices)
+    fte = models.DecimalField(_("fte"), max_digits=3, decimal_places=2, default=1)
+    discipline = models.CharField(_("discipline"), max_length=100, blank=True)
+    home_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("moederorganisatie")
+    )
+    active = models.BooleanField(_("actief"), default=True)
+
+    class Meta:
+        verbose_name = _("teamlidmaatschap")
+        verbose_name_plural = _("teamlidmaatschappen")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "team"], name="staff_unique_user_team"),
+            models.CheckConstraint(
+                condition=~Q(role__in=[r.value for r in TEAM_ROLES]) | Q(team__isnull=False),
+                name="staff_team_role_needs_team",
+            ),
+            models.CheckConstraint(condition=Q(fte__gte=0) & Q(fte__lte=1.5), name="staff_fte_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.user.get_full_name() or self.user.get_username()} ({self.get_role_display()})"
+
+
+class Household(models.Model):
+    postcode = models.CharField(_("postcode"), max_length=6, validators=[validate_postcode])
+    house_number = models.PositiveIntegerField(_("huisnummer"))
+    house_number_addition = models.CharField(_("toevoeging"), max_length=10, blank=True)
+    street = models.CharField(_("straat"), max_length=200)
+    city = models.CharField(_("plaats"), max_length=100)
+    wijk = models.CharField(_("wijk"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("huishouden")
+        verbose_name_plural = _("huishoudens")
+        indexes = [models.Index(fields=["postcode", "house_number"], name="household_address_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(house_number__gte=1), name="household_house_number_positive"),
+        ]
+
+    @property
+    def address(self) -> str:
+        number = f"{self.house_number}{self.house_number_addition}"
+        return f"{self.street} {number}, {self.postcode[:4]} {self.postcode[4:]} {self.city}"
+
+    def __str__(self):
+        return self.address
+
+
+class Person(models.Model):
+    bsn = models.CharField(_("BSN"), max_length=9, null=True, blank=True, validators=[validate_bsn])
+    first_name = models.CharField(_("voornaam"), max_length=100)
+    name_prefix = models.CharField(_("tussenvoegsel"), max_length=20, blank=True)
+    last_name = models.CharField(_("achternaam"), max_length=100)
+    date_of_birth = models.DateField(_("geboortedatum"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("persoon")
+        verbose_name_plural = _("personen")
+        constraints = [
+            models.UniqueConstraint(fields=["bsn"], condition=Q(bsn__isnull=False), name="person_unique_bsn"),
+            models.CheckConstraint(
+                condition=Q(bsn__isnull=True) | Q(bsn__regex=r"^[0-9]{9}$"), name="person_bsn_nine_digits"
+            ),
+        ]
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.name_prefix, self.last_name) if part)
+
+    def __str__(self):
+        return self.full_name
+
+
+class MemberRole(models.TextChoices):
+    PARENT = "ouder", _("Ouder")
+    PARTNER = "partner", _("Partner")
+    CHILD = "kind", _("Kind")
+    OTHER = "overig", _("Overig")
+
+
+class HouseholdMembership(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="household_memberships")
+    role = models.CharField(_("rol"), max_length=10, choices=MemberRole.choices)
+    living_at_home = models.BooleanField(_("thuiswonend"), default=True)
+    valid_from = models.DateField(_("geldig vanaf"))
+    valid_to = models.DateField(_("geldig tot"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("gezinslid")
+        verbose_name_plural = _("gezinsleden")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "person"], condition=Q(valid_to__isnull=True), name="membership_one_current"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="membership_valid_range",
+            ),
+        ]
+
+
+class CaseStatus(models.TextChoices):
+    REGISTERED = "aangemeld", _("Aangemeld")
+    IN_PROGRESS = "in_behandeling", _("In behandeling")
+    CLOSED = "afgesloten", _("Afgesloten")
+
+
+# The state machine: status -> the statuses it may move to. Reopening creates a new case.
+CASE_TRANSITIONS = {
+    CaseStatus.REGISTERED: {CaseStatus.IN_PROGRESS, CaseStatus.CLOSED},
+    CaseStatus.IN_PROGRESS: {CaseStatus.CLOSED},
+    CaseStatus.CLOSED: set(),
+}
+
+
+class Case(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="cases")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cases")
+    melding_date = models.DateField(_("meldingsdatum"))
+    melding_source = models.ForeignKey(MeldingSource, on_delete=models.PROTECT, verbose_name=_("bron van de melding"))
+    status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.REGISTERED)
+    regisseur = models.ForeignKey(
+        StaffMembership, on_delete=models.PROTECT, null=True, blank=True, related_name="directed_cases",
+        verbose_name=_("regisseur"),
+    )
+    first_contact_date = models.DateField(_("datum eerste contact"), null=True, blank=True)
+    closed_on = models.DateField(_("datum afsluiting"), null=True, blank=True)
+    closure_reason = models.ForeignKey(
+        ClosureReason, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("reden van afsluiting")
+    )
+    safety_flag = models.BooleanField(_("veiligheid in het geding"), default=False)
+    reopened_from = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reopened_as",
+        verbose_name=_("heropend vanuit"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("casus")
+        verbose_name_plural = _("casussen")
+        indexes = [
+            models.Index(fields=["team", "status"], name="case_team_status_idx"),
+            models.Index(fields=["regisseur", "status"], name="case_regisseur_status_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"], condition=~Q(status="afgesloten"), name="case_one_open_per_household"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="afgesloten") | Q(regisseur__isnull=False), name="case_open_has_regisseur"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status="afgesloten", closed_on__isnull=False, closure_reason__isnull=False)
+                    | (~Q(status="afgesloten") & Q(closed_on__isnull=True, closure_reason__isnull=True))
+                ),
+                name="case_closed_iff_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_contact_date__isnull=True) | Q(first_contact_date__gte=models.F("melding_date")),
+                name="case_first_contact_after_melding",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("melding_date")),
+                name="case_closed_after_melding",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Casus {self.pk}"
+
+
+class DirectorAssignment(models.Model):
+    """History of who directed a case: from, to and why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="director_assignments")
+    regisseur = models.ForeignKey(StaffMembership, on_delete=models.PROTECT, related_name="+")
+    started_on = models.DateField(_("vanaf"))
+    ended_on = models.DateField(_("tot"), null=True, blank=True)
+    reason = models.CharField(_("reden"), max_length=500, blank=True)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["started_on", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(ended_on__isnull=True), name="director_one_current_per_case"
+            ),
+        ]
+
+
+class CaseEventKind(models.TextChoices):
+    MELDING = "melding", _("Melding geregistreerd")
+    FIRST_CONTACT = "eerste_contact", _("Eerste contact")
+    DIRECTOR = "regisseur", _("Regisseur toegewezen")
+    TRANSFER = "overdracht", _("Regie overgedragen")
+    CLOSED = "afgesloten", _("Casus afgesloten")
+    REOPENED = "heropend", _("Casus heropend")
+    MEMBER = "gezinslid", _("Gezinslid toegevoegd")
+    OTHER = "overig", _("Overig")
+
+
+class CaseEvent(models.Model):
+    """The case timeline shown on the casus page. Written only by services."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=CaseEventKind.choices)
+    occurred_on = models.DateField()
+    description = models.CharField(max_length=500, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["occurred_on", "created_at", "pk"]
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("aanmaken")
+    READ = "read", _("inzien")
+    SEARCH = "search", _("zoeken")
+    UPDATE = "update", _("wijzigen")
+    DELETE = "delete", _("verwijderen")
+    EXPORT = "export", _("exporteren")
+    PRINT = "print", _("afdrukken")
+
+
+class AuditEvent(models.Model):
+    """Append-only log of every processing of personal data (NEN 7513 fields).
+
+    Rows are only ever inserted through cases.audit.record(); PostgreSQL rejects UPDATE and
+    DELETE with a trigger.
+    """
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    on_behalf_of = models.CharField(max_length=200, blank=True)
+    client = models.CharField(max_length=200, blank=True, help_text=_("API-client of 'web'"))
+    action = models.CharField(max_length=10, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=50)
+    object_id = models.CharField(max_length=64)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    purpose = models.CharField(max_length=200)
+    source_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("auditregel")
+        verbose_name_plural = _("auditlog")
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]

@@ -1,0 +1,221 @@
+"""Reads: who may see what, and the lists the screens show. Every query here is set-based."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+
+from .models import (
+    TEAM_ROLES,
+    Case,
+    CaseStatus,
+    Household,
+    HouseholdMembership,
+    MemberRole,
+    Person,
+    Role,
+    StaffMembership,
+)
+from .validators import normalise_postcode
+
+
+# --- Access -------------------------------------------------------------------------------
+
+def active_memberships(user) -> QuerySet[StaffMembership]:
+    if not getattr(user, "is_authenticated", False):
+        return StaffMembership.objects.none()
+    return StaffMembership.objects.filter(user=user, active=True).select_related("team")
+
+
+def roles_of(user) -> set[str]:
+    return set(active_memberships(user).values_list("role", flat=True))
+
+
+def team_ids_of(user) -> set[int]:
+    """Teams whose personal data this user may see (need-to-know: own team only)."""
+    return set(
+        active_memberships(user).filter(role__in=[r.value for r in TEAM_ROLES]).values_list("team_id", flat=True)
+    )
+
+
+def is_team_leader(user, team_id: int) -> bool:
+    return active_memberships(user).filter(role=Role.TEAM_LEADER, team_id=team_id).exists()
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    return Case.objects.filter(team_id__in=team_ids_of(user))
+
+
+def get_case_for(user, pk: int) -> Case:
+    """The case, if the user's team holds it; 404 when it does not exist, 403 when it is another team's."""
+    from django.shortcuts import get_object_or_404
+
+    case = get_object_or_404(
+        Case.objects.select_related(
+            "household", "team", "melding_source", "closure_reason", "regisseur__user", "reopened_from"
+        ),
+        pk=pk,
+    )
+    if case.team_id not in team_ids_of(user):
+        raise PermissionDenied
+    return case
+
+
+def membership_for_team(user, team_id: int) -> StaffMembership | None:
+    return active_memberships(user).filter(team_id=team_id, role__in=[r.value for r in TEAM_ROLES]).first()
+
+
+def directors_for_team(team_id: int) -> QuerySet[StaffMembership]:
+    """Staff who may direct a case of this team."""
+    return (
+        StaffMembership.objects.filter(team_id=team_id, active=True, role__in=[r.value for r in TEAM_ROLES])
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+    )
+
+
+# --- Households -----------------------------------------------------------------------------
+
+def current_members(household: Household) -> QuerySet[HouseholdMembership]:
+    return (
+        HouseholdMembership.objects.filter(household=household, valid_to__isnull=True)
+        .select_related("person")
+        .order_by("role", "person__date_of_birth")
+    )
+
+
+def age_on(date_of_birth: dt.date, on: dt.date) -> int:
+    return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
+
+
+def household_type(memberships, on: dt.date | None = None) -> str:
+    """LPBL household type from the current members living at home: gezin, ouderen or overig.
+
+    gezin: children living at home and a parent/partner under the senior age;
+    ouderen: one or two adults, all at or above the senior age, no children at home;
+    overig: everyone else.
+    """
+    on = on or dt.date.today()
+    senior_age = settings.WIJKREGIE["SENIOR_AGE"]
+    at_home = [m for m in memberships if m.living_at_home and m.valid_to is None]
+    children = [m for m in at_home if m.role == MemberRole.CHILD]
+    adults = [m for m in at_home if m.role != MemberRole.CHILD]
+    parents = [m for m in adults if m.role in (MemberRole.PARENT, MemberRole.PARTNER)]
+    if children and any(age_on(m.person.date_of_birth, on) < senior_age for m in parents):
+        return "gezin"
+    if not children and 1 <= len(adults) <= 2 and all(age_on(m.person.date_of_birth, on) >= senior_age for m in adults):
+        return "ouderen"
+    return "overig"
+
+
+HOUSEHOLD_TYPE_LABELS = {"gezin": "Gezin", "ouderen": "Ouderen", "overig": "Overig"}
+
+
+def find_households_by_bsn(bsn: str) -> QuerySet[Household]:
+    return Household.objects.filter(
+        memberships__person__bsn=bsn, memberships__valid_to__isnull=True
+    ).distinct()
+
+
+def find_households_by_address(postcode: str, house_number: int, addition: str = "") -> QuerySet[Household]:
+    qs = Household.objects.filter(postcode=normalise_postcode(postcode), house_number=house_number)
+    if addition:
+        qs = qs.filter(house_number_addition__iexact=addition.strip())
+    return qs
+
+
+def open_case_of(household: Household) -> Case | None:
+    return household.cases.exclude(status=CaseStatus.CLOSED).first()
+
+
+def person_by_bsn(bsn: str) -> Person | None:
+    return Person.objects.filter(bsn=bsn).first()
+
+
+# --- Lists ----------------------------------------------------------------------------------
+
+def _with_list_relations(qs: QuerySet[Case]) -> QuerySet[Case]:
+    return qs.select_related("household", "team", "regisseur__user", "melding_source").prefetch_related(
+        Prefetch(
+            "household__memberships",
+            queryset=HouseholdMembership.objects.filter(valid_to__isnull=True).select_related("person"),
+            to_attr="current_memberships",
+        )
+    )
+
+
+def next_due_action(case: Case, today: dt.date) -> tuple[str, dt.date | None]:
+    """The next thing the director owes this case, with its due date (DOMAIN.md §1 norms)."""
+    norms = settings.WIJKREGIE
+    if case.status == CaseStatus.REGISTERED and case.first_contact_date is None:
+        return "Eerste contact", case.melding_date + dt.timedelta(days=norms["FIRST_CONTACT_DAYS"])
+    due = getattr(case, "next_measurement_due", None)
+    if due is not None:
+        return due
+    return "Plan van aanpak", case.melding_date + dt.timedelta(days=norms["PLAN_DAYS"])
+
+
+def decorate_for_list(cases, today: dt.date):
+    """Attach days since melding, household type and next due action to each case (no queries)."""
+    rows = list(cases)
+    for case in rows:
+        case.days_since_melding = (today - case.melding_date).days
+        members = getattr(case.household, "current_memberships", [])
+        case.household_type = household_type(members, today)
+        case.household_label = _household_label(members)
+        action, due = next_due_action(case, today)
+        case.next_action = action
+        case.next_action_due = due
+        case.next_action_overdue = due is not None and due < today
+    return rows
+
+
+def _household_label(memberships) -> str:
+    """Short name for lists: the surname of the first adult member."""
+    adults = [m for m in memberships if m.role != MemberRole.CHILD] or list(memberships)
+    if not adults:
+        return "Huishouden zonder leden"
+    person = adults[0].person
+    surname = " ".join(p for p in (person.name_prefix, person.last_name) if p)
+    return f"Huishouden {surname}"
+
+
+def my_caseload(user) -> QuerySet[Case]:
+    """The open cases this user directs."""
+    return _with_list_relations(
+        Case.objects.filter(regisseur__user=user, regisseur__active=True).exclude(status=CaseStatus.CLOSED)
+    ).order_by("melding_date", "pk")
+
+
+def team_cases(user, *, team_id: int | None = None, status: str | None = None, regisseur_id: int | None = None):
+    """Open cases of the user's team(s), optionally filtered."""
+    qs = cases_visible_to(user).exclude(status=CaseStatus.CLOSED)
+    if team_id is not None:
+        qs = qs.filter(team_id=team_id)
+    if status:
+        qs = qs.filter(status=status)
+    if regisseur_id:
+        qs = qs.filter(regisseur_id=regisseur_id)
+    return _with_list_relations(qs).order_by("melding_date", "pk")
+
+
+def case_has_other_open(household_id: int, exclude_pk: int | None = None) -> bool:
+    qs = Case.objects.filter(household_id=household_id).exclude(status=CaseStatus.CLOSED)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.exists()
+
+
+def recently_closed_case(household: Household, on: dt.date) -> Case | None:
+    """The latest case of this household closed within the reopening window and not yet reopened."""
+    window = settings.WIJKREGIE["REOPEN_WINDOW_DAYS"]
+    reopened = Case.objects.filter(reopened_from=OuterRef("pk"))
+    return (
+        household.cases.filter(status=CaseStatus.CLOSED, closed_on__gte=on - dt.timedelta(days=window))
+        .annotate(already_reopened=Exists(reopened))
+        .filter(already_reopened=False)
+        .order_by("-closed_on", "-pk")
+        .first()
+    )

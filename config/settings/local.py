@@ -1,0 +1,8 @@
+"""Development on one machine: `make run`. SQLite and in-process Celery unless the env says otherwise."""
+from .base import *  # noqa: F401,F403
+from .base import env_bool
+
+import os
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-do-not-use-in-production"

@@ -1,0 +1,16 @@
+"""The test suite: the same as base, with fast password hashing and mail kept in memory."""
+import os
+
+from .base import *  # noqa: F401,F403
+
+SECRET_KEY = os.environ.get("SECRET_KEY") or "test-only-key"
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Unit tests run tasks in-process; tests marked celery_worker switch to a real worker on Redis.
+CELERY_TASK_ALWAYS_EAGER = True

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ZrmConfig(AppConfig):
+    name = "zrm"
+    verbose_name = "Zelfredzaamheid-Matrix"
