@@ -41,7 +41,7 @@ CREATE TRIGGER case_status_transition BEFORE UPDATE OF status ON cases_case
 
 CREATE OR REPLACE FUNCTION wijkregie_append_only() RETURNS trigger AS $$
 BEGIN
-  RAISE EXCEPTION '%: rows are append-only', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+  RAISE EXCEPTION '%: rows are append-only', TG_TABLE_NAME USING ERRCODE = 'restrict_violation';
 END $$ LANGUAGE plpgsql;
 
 CREATE TRIGGER auditevent_append_only BEFORE UPDATE OR DELETE ON cases_auditevent
