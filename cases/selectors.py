@@ -5,7 +5,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from .models import (
     TEAM_ROLES,
@@ -17,6 +17,7 @@ from .models import (
     Person,
     Role,
     StaffMembership,
+    Team,
 )
 from .validators import normalise_postcode
 
@@ -147,20 +148,34 @@ def _with_list_relations(qs: QuerySet[Case]) -> QuerySet[Case]:
 
 
 def next_due_action(case: Case, today: dt.date) -> tuple[str, dt.date | None]:
-    """The next thing the director owes this case, with its due date (DOMAIN.md §1 norms)."""
+    """The next thing the director owes this case, with its due date (DOMAIN.md §1 norms): the
+    earliest of the first contact (while not registered) and the next ZRM measurement of the
+    case's schedule (`next_measurement_due`, attached by decorate_for_list); else the plan."""
     norms = settings.WIJKREGIE
+    candidates = []
     if case.status == CaseStatus.REGISTERED and case.first_contact_date is None:
-        return "Eerste contact", case.melding_date + dt.timedelta(days=norms["FIRST_CONTACT_DAYS"])
+        candidates.append(("Eerste contact", case.melding_date + dt.timedelta(days=norms["FIRST_CONTACT_DAYS"])))
     due = getattr(case, "next_measurement_due", None)
     if due is not None:
-        return due
+        candidates.append(due)
+    if candidates:
+        return min(candidates, key=lambda candidate: candidate[1])
     return "Plan van aanpak", case.melding_date + dt.timedelta(days=norms["PLAN_DAYS"])
 
 
 def decorate_for_list(cases, today: dt.date):
-    """Attach days since melding, household type and next due action to each case (no queries)."""
+    """Attach days since melding, household type and next due action to each case.
+
+    One query in all, whatever the number of cases: the ZRM schedule of every listed case.
+    """
+    from zrm.selectors import next_due_by_case  # zrm depends on cases, not the other way round
+
     rows = list(cases)
+    zrm_due = next_due_by_case(rows, today) if rows else {}
     for case in rows:
+        item = zrm_due.get(case.pk)
+        case.next_measurement_due = (f"ZRM: {item.label.lower()}", item.due) if item else None
+        case.measurement_overdue = bool(item and item.is_overdue)
         case.days_since_melding = (today - case.melding_date).days
         members = getattr(case.household, "current_memberships", [])
         case.household_type = household_type(members, today)
@@ -219,3 +234,46 @@ def recently_closed_case(household: Household, on: dt.date) -> Case | None:
         .order_by("-closed_on", "-pk")
         .first()
     )
+
+
+# --- Screens of the browser UI (cases/views.py) -------------------------------------------------
+
+def led_teams(user):
+    """Teams this user leads (the team page is theirs)."""
+    return Team.objects.filter(
+        memberships__user=user, memberships__active=True, memberships__role=Role.TEAM_LEADER
+    ).distinct().order_by("name")
+
+
+def search_households(*, bsn: str = "", postcode: str = "", house_number: int | None = None, addition: str = ""):
+    """Households matching a BSN (current member) or an address, each with `open_cases` and `member_count`."""
+    if bsn:
+        matches = find_households_by_bsn(bsn)
+    else:
+        matches = find_households_by_address(postcode, house_number, addition)
+    return list(
+        Household.objects.filter(pk__in=matches.values("pk"))
+        .annotate(member_count=Count("memberships", filter=Q(memberships__valid_to__isnull=True)))
+        .prefetch_related(
+            Prefetch("cases", queryset=Case.objects.exclude(status=CaseStatus.CLOSED).select_related("team"),
+                     to_attr="open_cases")
+        )
+        .order_by("postcode", "house_number", "house_number_addition", "pk")
+    )
+
+
+def case_events(case: Case):
+    """The case timeline, oldest first."""
+    return case.events.select_related("actor").order_by("occurred_on", "created_at", "pk")
+
+
+def director_history(case: Case):
+    """Who directed the case, from when to when, and why."""
+    return case.director_assignments.select_related("regisseur__user", "assigned_by").order_by(
+        "started_on", "created_at", "pk"
+    )
+
+
+def reopened_as(case: Case) -> Case | None:
+    """The case that reopened this one, if any."""
+    return Case.objects.filter(reopened_from=case).only("pk", "melding_date", "status").first()
