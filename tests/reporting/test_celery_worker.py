@@ -1,0 +1,136 @@
+"""A task sent through Redis is executed by a real `celery worker` process and changes the database.
+
+Skipped (with the reason, see tests/conftest.py) unless DATABASE_URL points to PostgreSQL and
+REDIS_URL is set: the worker is a separate process that must reach the same test database and
+the same broker.
+"""
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import redis
+from celery.result import EagerResult
+from django.db import connection
+
+from config.celery import app as celery_app
+from reporting.models import TeamCaseCount
+from reporting.tasks import recount_open_cases
+from tests.factories import CaseFactory, StaffFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+WAIT_SECONDS = 60
+
+
+def _test_database_url() -> str:
+    """The URL of the database this test runs in (pytest-django's test_... copy)."""
+    db = connection.settings_dict
+    credentials = quote(db.get("USER") or "", safe="")
+    if db.get("PASSWORD"):
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgres://{credentials}@{host}:{port}/{db['NAME']}"
+
+
+def _forget_connections(app) -> None:
+    # Celery caches the broker pool, the routing (default queue) and the result backend; drop
+    # them so that the configuration set below (and restored afterwards) takes effect.
+    app._pool = None
+    app.__dict__.pop("amqp", None)
+    app._backend_cache = None
+    if hasattr(app._local, "backend"):
+        del app._local.backend
+
+
+@contextmanager
+def tasks_through_redis(redis_url: str, queue: str):
+    """Switch the Celery app from eager (test settings) to Redis, on a queue of its own."""
+    keys = ("task_always_eager", "broker_url", "result_backend", "task_default_queue")
+    saved = {key: celery_app.conf[key] for key in keys}
+    celery_app.conf.update(task_always_eager=False, broker_url=redis_url, result_backend=redis_url,
+                           task_default_queue=queue)
+    _forget_connections(celery_app)
+    try:
+        yield
+    finally:
+        celery_app.conf.update(saved)
+        _forget_connections(celery_app)
+        client = redis.Redis.from_url(redis_url)
+        leftovers = client.keys(f"*{queue}*")  # the queue's own bindings; nothing shared
+        if leftovers:
+            client.delete(*leftovers)
+        client.close()
+
+
+@contextmanager
+def celery_worker(queue: str, log_path: Path):
+    env = {
+        **os.environ,
+        "DATABASE_URL": _test_database_url(),
+        "REDIS_URL": os.environ["REDIS_URL"],
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "SECRET_KEY": "celery-worker-test-only",
+    }
+    command = [
+        sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue,
+        "-n", f"{queue}@%h", "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
+    ]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)  # warm shutdown
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+def _log_tail(log_path: Path) -> str:
+    return log_path.read_text(errors="replace")[-3000:]
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_recount_task_sent_through_redis_is_run_by_a_real_worker():
+    worker = StaffFactory()
+    CaseFactory(regisseur=worker)
+    CaseFactory(regisseur=worker)
+    other_team_case = CaseFactory()  # another team: not asked for, not counted
+    team = worker.team
+    assert not TeamCaseCount.objects.exists()
+
+    queue = f"wijkregie-test-{uuid.uuid4().hex[:12]}"
+    with tempfile.TemporaryDirectory() as tmp:
+        log_path = Path(tmp) / "worker.log"
+        with tasks_through_redis(os.environ["REDIS_URL"], queue), celery_worker(queue, log_path) as process:
+            result = recount_open_cases.delay([team.id])
+            assert not isinstance(result, EagerResult), "the task ran in-process instead of through Redis"
+
+            deadline = time.monotonic() + WAIT_SECONDS
+            while not result.ready():
+                assert process.poll() is None, f"the worker stopped:\n{_log_tail(log_path)}"
+                assert time.monotonic() < deadline, f"no result within {WAIT_SECONDS} s:\n{_log_tail(log_path)}"
+                time.sleep(0.25)
+            assert result.successful(), f"{result.result!r}\n{_log_tail(log_path)}"
+            assert result.get(timeout=5) == 1
+            result.forget()
+        assert process.returncode is not None, "the worker was left running"
+        assert f"reporting.tasks.recount_open_cases[{result.id}] succeeded" in log_path.read_text(errors="replace")
+
+    row = TeamCaseCount.objects.get(team=team)
+    assert row.open_cases == 2
+    assert not TeamCaseCount.objects.filter(team=other_team_case.team).exists()
+    # The app is back in the test settings' eager mode.
+    assert celery_app.conf.task_always_eager is True
