@@ -1,0 +1,131 @@
+"""Staff REST endpoints for ZRM measurements (session auth, team-scoped like the UI).
+
+Writes go through the same services as the entry screen; errors are problem details.
+"""
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases.audit import Actor
+from cases.models import Person, StaffMembership
+from cases.selectors import get_case_for, team_ids_of
+
+from .. import selectors, services
+from ..models import Measurement, MeasurementStatus
+from .exceptions import from_service_error, problem, problem_details_handler
+from .serializers import MeasurementCreateSerializer, MeasurementResultSerializer, MeasurementSerializer
+
+API_FIELD_NAMES = {
+    "income_source": "incomeSource",
+    "correction_reason": "correctionReason",
+    "version": "instrumentVersion",
+}
+
+
+def api_actor(request) -> Actor:
+    return Actor(user=request.user, client="api (sessie)", source_ip=request.META.get("REMOTE_ADDR"))
+
+
+class ProblemDetailsMixin:
+    def get_exception_handler(self):
+        return problem_details_handler
+
+
+class CaseMeasurementsView(ProblemDetailsMixin, generics.GenericAPIView):
+    """GET: the case's measurements (paginated). POST: record a measurement (concept or vastgesteld)."""
+
+    serializer_class = MeasurementSerializer
+
+    def get_queryset(self):
+        case = get_case_for(self.request.user, self.kwargs["case_id"])
+        return selectors.with_details(Measurement.objects.filter(case=case)).order_by("date", "pk")
+
+    @extend_schema(operation_id="zrm_metingen_list", responses=MeasurementSerializer(many=True))
+    def get(self, request, case_id: int):
+        page = self.paginate_queryset(self.get_queryset())
+        services.record_view(api_actor(request), page)
+        return self.get_paginated_response(MeasurementSerializer(page, many=True).data)
+
+    @extend_schema(operation_id="zrm_metingen_create", request=MeasurementCreateSerializer,
+                   responses={201: MeasurementResultSerializer})
+    def post(self, request, case_id: int):
+        case = get_case_for(request.user, case_id)
+        serializer = MeasurementCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        params = []
+        version = selectors.active_version()
+        if data.get("instrumentVersion"):
+            version = selectors.version_by_code(data["instrumentVersion"])
+            if version is None:
+                params.append({"name": "instrumentVersion", "code": "unknown",
+                               "reason": f"Onbekende ZRM-versie '{data['instrumentVersion']}'."})
+        supersedes = None
+        if data.get("supersedes"):
+            supersedes = Measurement.objects.filter(pk=data["supersedes"], case=case).select_related("version").first()
+            if supersedes is None:
+                params.append({"name": "supersedes", "code": "unknown",
+                               "reason": "Deze meting bestaat niet in deze casus."})
+            elif not data.get("instrumentVersion"):
+                version = supersedes.version
+        assessor = None
+        if data.get("assessor"):
+            assessor = StaffMembership.objects.filter(pk=data["assessor"]).first()
+            if assessor is None:
+                params.append({"name": "assessor", "code": "unknown", "reason": "Onbekende beoordelaar."})
+        person = Person.objects.filter(pk=data["person"]).first()
+        if person is None:
+            params.append({"name": "person", "code": "unknown",
+                           "reason": "Deze persoon is geen huidig lid van het huishouden van deze casus."})
+        if params:
+            return problem(400, detail="De invoer bevat fouten; zie invalid-params.", invalid_params=params,
+                           instance=request.path)
+        scores = {item["domain"]: (item.get("score") if item.get("score") is not None else item["notScoredReason"])
+                  for item in data["scores"]}
+        try:
+            result = services.record_measurement(
+                actor=api_actor(request), case=case, person=person, date=data["date"], type=data["type"],
+                scores=scores, version=version, assessor=assessor, purpose=data.get("purpose") or "",
+                participatieladder=data.get("participatieladder"), income_source=data.get("incomeSource") or "",
+                supersedes=supersedes, correction_reason=data.get("correctionReason") or "",
+                finalise=data["status"] == MeasurementStatus.FINAL,
+            )
+        except DjangoValidationError as exc:
+            return from_service_error(exc, API_FIELD_NAMES, request.path)
+        measurement = selectors.get_measurement(result.measurement.pk)
+        body = MeasurementResultSerializer(measurement, context={"warnings": result.warnings}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+def _measurement_for(request, pk: int) -> Measurement:
+    measurement = selectors.get_measurement(pk)
+    if measurement.case.team_id not in team_ids_of(request.user):
+        raise PermissionDenied
+    return measurement
+
+
+class MeasurementDetailView(ProblemDetailsMixin, APIView):
+    @extend_schema(operation_id="zrm_metingen_retrieve", responses=MeasurementSerializer)
+    def get(self, request, pk: int):
+        measurement = _measurement_for(request, pk)
+        services.record_view(api_actor(request), [measurement])
+        return Response(MeasurementSerializer(measurement).data)
+
+
+class MeasurementFinaliseView(ProblemDetailsMixin, APIView):
+    """Vaststellen of a concept measurement as stored."""
+
+    @extend_schema(operation_id="zrm_metingen_vaststellen", request=None, responses=MeasurementResultSerializer)
+    def post(self, request, pk: int):
+        measurement = _measurement_for(request, pk)
+        try:
+            result = services.finalise_measurement(actor=api_actor(request), measurement=measurement)
+        except DjangoValidationError as exc:
+            if getattr(exc, "code", None) == "immutable":
+                return problem(409, detail=" ".join(exc.messages), instance=request.path, code="immutable")
+            return from_service_error(exc, API_FIELD_NAMES, request.path)
+        measurement = selectors.get_measurement(result.measurement.pk)
+        return Response(MeasurementResultSerializer(measurement, context={"warnings": result.warnings}).data)
