@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -164,15 +165,17 @@ def next_due_action(case: Case, today: dt.date) -> tuple[str, dt.date | None]:
 
 
 def decorate_for_list(cases, today: dt.date):
-    """Attach days since melding, household type and next due action to each case.
+    """Attach days since melding, household type, next due action and overdue plan work to each case.
 
-    One query in all, whatever the number of cases: the ZRM schedule of every listed case.
+    Three queries in all, whatever the number of cases: the ZRM schedule and the plan items of every listed case.
     """
     from zrm.selectors import next_due_by_case  # zrm depends on cases, not the other way round
 
     rows = list(cases)
     zrm_due = next_due_by_case(rows, today) if rows else {}
+    plan_due = plan_due_items([case.pk for case in rows], today)
     for case in rows:
+        case.plan_due = plan_due.get(case.pk, [])  # overdue plan reviews and goals (two queries in all)
         item = zrm_due.get(case.pk)
         case.next_measurement_due = (f"ZRM: {item.label.lower()}", item.due) if item else None
         case.measurement_overdue = bool(item and item.is_overdue)
@@ -277,3 +280,212 @@ def director_history(case: Case):
 def reopened_as(case: Case) -> Case | None:
     """The case that reopened this one, if any."""
     return Case.objects.filter(reopened_from=case).only("pk", "melding_date", "status").first()
+
+
+# --- Interventions ------------------------------------------------------------------------------
+
+def intervention_counts_by_type(cases: QuerySet[Case]) -> dict[str, dict[str, int]]:
+    """Per intervention type code: how many were already running, started and stopped by the team (one query)."""
+    from django.db.models import Count
+
+    from .models import Intervention
+
+    counts: dict[str, dict[str, int]] = {}
+    rows = (
+        Intervention.objects.filter(case__in=cases)
+        .values("type__code", "team_action")
+        .annotate(n=Count("pk"))
+        .order_by("type__code", "team_action")
+    )
+    for row in rows:
+        counts.setdefault(row["type__code"], {"lopend": 0, "gestart": 0, "gestopt": 0})[row["team_action"]] = row["n"]
+    return counts
+
+
+# --- Plans (issue 4) ------------------------------------------------------------------------------
+
+def get_plan_for(user, pk: int):
+    """A plan of a case the user's team holds; 404 when it does not exist, 403 when it is another team's."""
+    from django.shortcuts import get_object_or_404
+
+    from .models import Plan
+
+    plan = get_object_or_404(Plan.objects.select_related("case__household", "case__team", "finalised_by"), pk=pk)
+    if plan.case.team_id not in team_ids_of(user):
+        raise PermissionDenied
+    return plan
+
+
+def with_plan_details(qs):
+    """Plans with everything the plan screens and the API show, in a fixed number of queries."""
+    from .models import Agreement, Goal, LowDomainReason
+
+    return qs.select_related("finalised_by", "network_assessment").prefetch_related(
+        Prefetch("covered_persons", queryset=Person.objects.order_by("date_of_birth", "pk")),
+        Prefetch("goals", queryset=Goal.objects.select_related("person", "domain__version").order_by(
+            "person__date_of_birth", "person_id", "domain__order", "pk")),
+        Prefetch("low_domain_reasons", queryset=LowDomainReason.objects.select_related(
+            "person", "domain__version").order_by("person__date_of_birth", "person_id", "domain__order")),
+        Prefetch("agreements", queryset=Agreement.objects.order_by("due_date", "pk")),
+    )
+
+
+def plans_of_case(case: Case) -> list:
+    """Every plan version of the case, newest first, with its details."""
+    from .models import Plan
+
+    return list(with_plan_details(Plan.objects.filter(case=case)).order_by("-version"))
+
+
+def plan_with_details(pk: int):
+    from .models import Plan
+
+    return with_plan_details(Plan.objects.filter(pk=pk)).get()
+
+
+@dataclass
+class LowDomain:
+    """A domain scored at or below the problem threshold on a covered person's latest ZRM, and what the plan
+    says about it: a goal, a coded reason why not, or nothing yet."""
+
+    person: Person
+    domain: object
+    score: int
+    measured_on: dt.date
+    goals: list
+    reason: object | None
+
+    @property
+    def is_open(self) -> bool:
+        return not self.goals and self.reason is None
+
+
+def plan_low_domains(plan) -> list[LowDomain]:
+    """Low-scoring domains of each covered person's latest vastgestelde (not corrected) ZRM in this case.
+
+    Two queries (latest measurement per person, their low scores); the plan's goals and reasons must be
+    prefetched (with_plan_details).
+    """
+    from zrm.models import Measurement, Score
+    from zrm.selectors import effective
+
+    persons = {p.pk: p for p in plan.covered_persons.all()}
+    latest: dict[int, int] = {}
+    rows = effective(Measurement.objects.filter(case_id=plan.case_id, person_id__in=list(persons))).order_by(
+        "person_id", "-date", "-pk").values_list("person_id", "pk")
+    for person_id, measurement_id in rows:
+        latest.setdefault(person_id, measurement_id)
+    if not latest:
+        return []
+    goals: dict[tuple[int, int], list] = {}
+    for goal in plan.goals.all():
+        goals.setdefault((goal.person_id, goal.domain_id), []).append(goal)
+    reasons = {(r.person_id, r.domain_id): r for r in plan.low_domain_reasons.all()}
+    scores = (
+        Score.objects.filter(measurement_id__in=list(latest.values()),
+                             score__lte=settings.WIJKREGIE["ZRM_PROBLEM_MAX_SCORE"])
+        .select_related("domain__version", "measurement")
+        .order_by("measurement__person__date_of_birth", "measurement__person_id", "domain__order")
+    )
+    return [
+        LowDomain(person=persons[s.measurement.person_id], domain=s.domain, score=s.score,
+                  measured_on=s.measurement.date, goals=goals.get((s.measurement.person_id, s.domain_id), []),
+                  reason=reasons.get((s.measurement.person_id, s.domain_id)))
+        for s in scores
+    ]
+
+
+def goal_domain_choices(plan):
+    """The ZRM domains a goal can be on: the active version's, plus the versions of the covered persons' ZRMs."""
+    from zrm.models import Domain, Measurement
+    from zrm.selectors import active_version
+
+    version_ids = set(Measurement.objects.filter(case_id=plan.case_id, person__in=plan.covered_persons.all())
+                      .values_list("version_id", flat=True).distinct())
+    active = active_version()
+    if active is not None:
+        version_ids.add(active.pk)
+    return Domain.objects.filter(version_id__in=version_ids).select_related("version").order_by(
+        "version__year", "order")
+
+
+def family_approach_rows(case: Case, members) -> list[tuple]:
+    """(membership, FamilyApproach or None) for each current member, in one query."""
+    from .models import FamilyApproach
+
+    rows = {row.person_id: row for row in FamilyApproach.objects.filter(case=case)}
+    return [(m, rows.get(m.person_id)) for m in members]
+
+
+def network_of(case: Case):
+    from .models import NetworkMember
+
+    return NetworkMember.objects.filter(household_id=case.household_id).order_by("name", "pk")
+
+
+def safety_override_of(case: Case):
+    from .models import SafetyOverride
+
+    return SafetyOverride.objects.filter(case=case).select_related("team_leader__user").first()
+
+
+def plan_due_items(case_ids, today: dt.date) -> dict[int, list[dict]]:
+    """Overdue plan work per case, in two queries whatever the number of cases.
+
+    Per case id a list of {"label", "due"} items, oldest first: the review (evaluatie) of the active
+    plan when its review date has passed, and the active plan's goals past their target date that are
+    not achieved (one item with the count and the earliest date).
+    """
+    from django.db.models import Min
+
+    from .models import Goal, Plan, PlanStatus
+
+    case_ids = list(case_ids)
+    items: dict[int, list[dict]] = {}
+    if not case_ids:
+        return items
+    for case_id, version, review in (
+        Plan.objects.filter(case_id__in=case_ids, review_date__lt=today).exclude(status=PlanStatus.EVALUATED)
+        .values_list("case_id", "version", "review_date")
+    ):
+        items.setdefault(case_id, []).append(
+            {"label": f"Evaluatie plan van aanpak (versie {version})", "due": review, "kind": "review"})
+    goals = (
+        Goal.objects.filter(plan__case_id__in=case_ids, target_date__lt=today)
+        .exclude(plan__status=PlanStatus.EVALUATED).exclude(achieved=True)
+        .values("plan__case_id").annotate(n=Count("pk"), earliest=Min("target_date")).order_by()
+    )
+    for row in goals:
+        n = row["n"]
+        label = f"{n} doel{'en' if n != 1 else ''} over de streefdatum"
+        items.setdefault(row["plan__case_id"], []).append({"label": label, "due": row["earliest"], "kind": "goals"})
+    for case_items in items.values():
+        case_items.sort(key=lambda item: item["due"])
+    return items
+
+
+def get_intervention_for(user, pk: int):
+    """An intervention of a case the user's team holds (403 for another team's)."""
+    from django.shortcuts import get_object_or_404
+
+    from .models import Intervention
+
+    intervention = get_object_or_404(
+        Intervention.objects.select_related("case__household", "case__team", "type", "person"), pk=pk)
+    if intervention.case.team_id not in team_ids_of(user):
+        raise PermissionDenied
+    return intervention
+
+
+def interventions_of(case: Case):
+    from .models import Intervention
+
+    return Intervention.objects.filter(case=case).select_related(
+        "type", "person", "most_appropriate_type", "replaces_type", "bridging_for__type"
+    ).order_by("start_date", "pk")
+
+
+def escalations_of(case: Case):
+    from .models import Escalation
+
+    return Escalation.objects.filter(case=case).select_related("prevented_by__type").order_by("date", "pk")

@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -28,7 +29,7 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "cases.admin_site.WijkregieAdminConfig",  # django.contrib.admin with the beheerder site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -114,6 +115,12 @@ X_FRAME_OPTIONS = "DENY"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "wijkregie@localhost")
+# SMTP, used when EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend (Django's defaults).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 
 # --- Celery -------------------------------------------------------------------------------
 # REDIS_URL, e.g. redis://127.0.0.1:6379/0; unset: tasks run in-process (eager).
@@ -128,7 +135,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 25 * 60)
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Each director's daily e-mail of due and overdue ZRM measurements (idempotent per day).
+    "zrm-send-due-digest": {"task": "zrm.tasks.send_due_digest", "schedule": crontab(hour=7, minute=0)},
+}
 
 # --- REST framework ------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -157,8 +167,32 @@ WIJKREGIE = {
     "NULMETING_DAYS": env_int("WIJKREGIE_NULMETING_DAYS", 42),
     # A new melding within this many days after closing is linked as a reopening.
     "REOPEN_WINDOW_DAYS": env_int("WIJKREGIE_REOPEN_WINDOW_DAYS", 365),
+    # Plan: vaststellen needs a finalised ZRM of every covered person at most this many days old.
+    "PLAN_ZRM_MAX_AGE_DAYS": env_int("WIJKREGIE_PLAN_ZRM_MAX_AGE_DAYS", 30),
+    # Light support by the team itself: hours per case per month above which a warning shows (Leeuwarden: 8).
+    "LIGHT_SUPPORT_MONTHLY_CAP_HOURS": env_int("WIJKREGIE_LIGHT_SUPPORT_MONTHLY_CAP_HOURS", 8),
     # Cells below this count are suppressed ("<5") wherever data leave the team.
     "SMALL_CELL_THRESHOLD": env_int("WIJKREGIE_SMALL_CELL_THRESHOLD", 5),
+    # ZRM (zrm app): a domain scored at most this is a problem domain ("onvoldoende zelfredzaam").
+    "ZRM_PROBLEM_MAX_SCORE": env_int("WIJKREGIE_ZRM_PROBLEM_MAX_SCORE", 3),
+    # ZRM: a domain scored at most this is acute.
+    "ZRM_ACUTE_SCORE": env_int("WIJKREGIE_ZRM_ACUTE_SCORE", 1),
+    # ZRM: a domain scored at most this is "niet zelfredzaam" (household category meervoudig niet-zelfredzaam).
+    "ZRM_NOT_SELF_RELIANT_MAX_SCORE": env_int("WIJKREGIE_ZRM_NOT_SELF_RELIANT_MAX_SCORE", 2),
+    # ZRM: on a benefit (uitkering), Financiën above this score gives a warning.
+    "ZRM_BENEFIT_FINANCIEN_MAX_SCORE": env_int("WIJKREGIE_ZRM_BENEFIT_FINANCIEN_MAX_SCORE", 3),
+    # ZRM: must every domain get a score 1-5 before vaststellen? Default off (Autoriteit Persoonsgegevens 2018).
+    "ZRM_REQUIRE_ALL_DOMAINS": env_bool("WIJKREGIE_ZRM_REQUIRE_ALL_DOMAINS", False),
+    # ZRM: a measurement may be dated at most this many days before the melding.
+    "ZRM_DAYS_BEFORE_MELDING": env_int("WIJKREGIE_ZRM_DAYS_BEFORE_MELDING", 30),
+    # ZRM schedule: tussenmetingen this many months after the nulmeting.
+    "ZRM_TUSSENMETING_MONTHS": [int(m) for m in env_list("WIJKREGIE_ZRM_TUSSENMETING_MONTHS", "6,12,18")],
+    # ZRM schedule: is an afsluiting measurement due when a case closes?
+    "ZRM_AFSLUITING_REQUIRED": env_bool("WIJKREGIE_ZRM_AFSLUITING_REQUIRED", False),
+    # ZRM digest: items due within this many days are listed beside the overdue ones.
+    "ZRM_DIGEST_LOOKAHEAD_DAYS": env_int("WIJKREGIE_ZRM_DIGEST_LOOKAHEAD_DAYS", 14),
+    # Absolute address of the app, for links in e-mails.
+    "SITE_URL": os.environ.get("WIJKREGIE_SITE_URL", "http://127.0.0.1:8000"),
 }
 
 LOGGING = {
