@@ -4,15 +4,19 @@ Persons, households and cases are deliberately not registered: a beheerder confi
 system but has no need to know case content.
 """
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
 from .admin_site import is_administrator
+from . import services
 from .models import (
     TEAM_ROLES,
+    ApiClient,
     AuditEvent,
     ClosureReason,
+    InterventionType,
+    Scope,
     MeldingSource,
     Organisation,
     StaffMembership,
@@ -111,6 +115,7 @@ class CodeListAdmin(AdministratorAdmin):
 
 admin.site.register(MeldingSource, CodeListAdmin)
 admin.site.register(ClosureReason, CodeListAdmin)
+admin.site.register(InterventionType, CodeListAdmin)
 
 
 class StaffMembershipInline(AdministratorInlineMixin, admin.TabularInline):
@@ -185,3 +190,58 @@ class AuditEventAdmin(AdministratorAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ApiClientForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(choices=Scope.choices, widget=forms.CheckboxSelectMultiple, label="Scopes")
+
+    class Meta:
+        model = ApiClient
+        fields = ["name", "scopes", "teams", "active"]
+
+    def clean(self):
+        data = super().clean()
+        registration = {Scope.REGISTRATION_READ, Scope.REGISTRATION_WRITE} & set(data.get("scopes") or [])
+        if registration and not data.get("teams"):
+            self.add_error("teams", "Een registratie-scope geldt alleen voor genoemde teams: kies teams.")
+        return data
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(AdministratorAdmin):
+    """Machine clients. The token is shown once, after creating or rotating; only its hash is stored."""
+
+    form = ApiClientForm
+    list_display = ["name", "scope_list", "active", "created_at", "last_used_at"]
+    list_filter = ["active"]
+    filter_horizontal = ["teams"]
+    readonly_fields = ["token_prefix", "created_at", "created_by", "last_used_at"]
+    actions = ["rotate_token"]
+
+    @admin.display(description="Scopes")
+    def scope_list(self, obj):
+        return ", ".join(obj.scopes)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead: the audit log refers to clients by name
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        client, token = services.create_api_client(
+            name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"],
+            teams=form.cleaned_data["teams"], created_by=request.user,
+        )
+        obj.pk = client.pk
+        obj.__dict__.update(client.__dict__)
+        messages.warning(request, f"Token voor {client.name} (wordt niet opnieuw getoond): {token}")
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)
+
+    @admin.action(description="Nieuw token uitgeven (het oude vervalt)")
+    def rotate_token(self, request, queryset):
+        for client in queryset:
+            token = services.rotate_api_client_token(client=client)
+            messages.warning(request, f"Nieuw token voor {client.name} (wordt niet opnieuw getoond): {token}")

@@ -23,13 +23,24 @@ class Actor:
 
     @classmethod
     def from_request(cls, request) -> "Actor":
+        client = getattr(request.user, "client", None)
+        if client is not None:  # a machine client (cases.api.authentication.ApiClientPrincipal)
+            return cls(user=None, client=f"api:{client.name}", source_ip=request.META.get("REMOTE_ADDR"))
         return cls(user=request.user, client="web", source_ip=request.META.get("REMOTE_ADDR"))
+
+
+def _user(actor: Actor):
+    """The Django user behind the actor; None for anonymous and machine clients (named in `client`)."""
+    user = actor.user
+    if not getattr(user, "is_authenticated", False) or getattr(user, "client", None) is not None:
+        return None
+    return user
 
 
 def record(actor: Actor, action: AuditAction, obj, *, person=None, case=None, purpose: str = PURPOSE_CASEWORK):
     """Append one audit row for `action` on `obj` (a model instance)."""
     return AuditEvent.objects.create(
-        user=actor.user if getattr(actor.user, "is_authenticated", False) else None,
+        user=_user(actor),
         client=actor.client,
         on_behalf_of=actor.on_behalf_of,
         source_ip=actor.source_ip,
@@ -44,7 +55,7 @@ def record(actor: Actor, action: AuditAction, obj, *, person=None, case=None, pu
 
 def record_many(actor: Actor, action: AuditAction, rows, *, purpose: str = PURPOSE_CASEWORK):
     """Append one audit row per (obj, person, case) triple, in one INSERT."""
-    user = actor.user if getattr(actor.user, "is_authenticated", False) else None
+    user = _user(actor)
     AuditEvent.objects.bulk_create(
         AuditEvent(
             user=user, client=actor.client, on_behalf_of=actor.on_behalf_of, source_ip=actor.source_ip,

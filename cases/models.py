@@ -614,3 +614,42 @@ class Escalation(models.Model):
             models.CheckConstraint(condition=Q(prevented=True) | Q(prevented_by__isnull=True),
                                    name="escalation_prevented_by_only_if_prevented"),
         ]
+
+
+# --- Machine access (API clients) ----------------------------------------------------------------
+
+class Scope(models.TextChoices):
+    AGGREGATES_READ = "aggregaten.lezen", _("Geaggregeerde cijfers lezen (gemeente)")
+    REGISTRATION_READ = "registratie.lezen", _("Registratie lezen (koppeling, beperkt tot teams)")
+    REGISTRATION_WRITE = "registratie.schrijven", _("Registratie schrijven (koppeling, beperkt tot teams)")
+    RESEARCH_READ = "onderzoek.lezen", _("Gepseudonimiseerd onderzoeksbestand lezen")
+    MKBA_READ = "mkba.lezen", _("MKBA berekenen en lezen")
+
+
+class ApiClient(models.Model):
+    """A machine client of the REST API. Its token is shown once and stored only as a SHA-256 hash."""
+
+    name = models.CharField(_("naam"), max_length=100, unique=True)
+    token_prefix = models.CharField(max_length=8, db_index=True, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list)
+    teams = models.ManyToManyField(Team, blank=True, related_name="api_clients",
+                                   verbose_name=_("teams (voor registratie-scopes)"))
+    pseudonym_key = models.CharField(max_length=64, editable=False,
+                                     help_text=_("Sleutel voor de pseudoniemen in het onderzoeksbestand van deze client."))
+    active = models.BooleanField(_("actief"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("API-client")
+        verbose_name_plural = _("API-clients")
+
+    def __str__(self):
+        return self.name
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.scopes or [])

@@ -17,6 +17,7 @@ from .models import (
     MemberRole,
     Person,
     Role,
+    Scope,
     StaffMembership,
     Team,
 )
@@ -26,8 +27,8 @@ from .validators import normalise_postcode
 # --- Access -------------------------------------------------------------------------------
 
 def active_memberships(user) -> QuerySet[StaffMembership]:
-    if not getattr(user, "is_authenticated", False):
-        return StaffMembership.objects.none()
+    if not getattr(user, "is_authenticated", False) or getattr(user, "client", None) is not None:
+        return StaffMembership.objects.none()  # anonymous, or a machine client (no staff memberships)
     return StaffMembership.objects.filter(user=user, active=True).select_related("team")
 
 
@@ -36,7 +37,15 @@ def roles_of(user) -> set[str]:
 
 
 def team_ids_of(user) -> set[int]:
-    """Teams whose personal data this user may see (need-to-know: own team only)."""
+    """Teams whose personal data this user may see (need-to-know: own team only).
+
+    A machine client with a registration scope sees exactly the teams it was given.
+    """
+    client = getattr(user, "client", None)
+    if client is not None:
+        if {Scope.REGISTRATION_READ, Scope.REGISTRATION_WRITE} & set(client.scopes or []):
+            return set(client.teams.values_list("pk", flat=True))
+        return set()
     return set(
         active_memberships(user).filter(role__in=[r.value for r in TEAM_ROLES]).values_list("team_id", flat=True)
     )

@@ -14,3 +14,5 @@ STORAGES = {
 
 # Unit tests run tasks in-process; tests marked celery_worker switch to a real worker on Redis.
 CELERY_TASK_ALWAYS_EAGER = True
+# Throttle counters and lockouts must not leak between tests (or into a shared Redis).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

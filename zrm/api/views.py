@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.audit import Actor
-from cases.models import Person, StaffMembership
+from cases.models import Person, Scope, StaffMembership
 from cases.selectors import get_case_for, team_ids_of
 
 from .. import selectors, services
@@ -26,10 +26,16 @@ API_FIELD_NAMES = {
 
 
 def api_actor(request) -> Actor:
-    return Actor(user=request.user, client="api (sessie)", source_ip=request.META.get("REMOTE_ADDR"))
+    actor = Actor.from_request(request)
+    if actor.client == "web":  # a staff session through the API
+        return Actor(user=request.user, client="api (sessie)", source_ip=actor.source_ip)
+    return actor
 
 
 class ProblemDetailsMixin:
+    # Machine clients need a registration scope (and see only their teams, via team_ids_of).
+    required_scopes = {"read": Scope.REGISTRATION_READ, "write": Scope.REGISTRATION_WRITE}
+
     def get_exception_handler(self):
         return problem_details_handler
 

@@ -1,0 +1,55 @@
+"""Token authentication for machine clients (ApiClient). Staff use their session instead."""
+from __future__ import annotations
+
+import hmac
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+
+from cases.models import ApiClient
+from cases.services import hash_token
+
+
+class ApiClientPrincipal:
+    """request.user for a machine client: authenticated, no Django user, carries the client."""
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_staff = False
+    is_superuser = False
+    pk = None
+    id = None
+
+    def __init__(self, client: ApiClient):
+        self.client = client
+
+    def get_username(self) -> str:
+        return f"api:{self.client.name}"
+
+    def __str__(self):
+        return self.get_username()
+
+
+class ApiClientAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Bearer <token>` (or `Token <token>`)."""
+
+    keywords = ("bearer", "token")
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].decode().lower() not in self.keywords:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("Ongeldige Authorization-header."))
+        token = header[1].decode(errors="ignore")
+        digest = hash_token(token)
+        client = ApiClient.objects.filter(token_prefix=token[:8], active=True).first()
+        if client is None or not hmac.compare_digest(client.token_hash, digest):
+            raise exceptions.AuthenticationFailed(_("Onbekend of ingetrokken token."))
+        ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+        return ApiClientPrincipal(client), client
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="wijkregie"'

@@ -1,0 +1,98 @@
+"""Machine clients: hashed tokens shown once, scopes, team limits, and the API-Version header."""
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from rest_framework.test import APIClient
+
+from cases import services
+from cases.models import ApiClient
+from tests.factories import CaseFactory, TeamFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def bearer(token):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
+def test_the_token_is_stored_only_as_a_hash():
+    client, token = services.create_api_client(name="CBS-koppeling", scopes=["aggregaten.lezen"])
+    stored = ApiClient.objects.get(pk=client.pk)
+    assert token not in (stored.token_hash, stored.token_prefix + stored.token_hash)
+    assert stored.token_hash == services.hash_token(token) and len(stored.token_hash) == 64
+    assert not any(token in str(value) for value in ApiClient.objects.values().get(pk=client.pk).values())
+
+
+def test_create_api_client_command_prints_the_token_once_and_it_works():
+    team = TeamFactory(name="Wijkteam Noord")
+    out = io.StringIO()
+    call_command("create_api_client", "Registratiekoppeling", "--scopes", "registratie.lezen", "--teams",
+                 "Wijkteam Noord", stdout=out)
+    token = out.getvalue().strip().splitlines()[-1]
+    client = ApiClient.objects.get(name="Registratiekoppeling")
+    assert list(client.teams.all()) == [team] and client.scopes == ["registratie.lezen"]
+    case = CaseFactory(team=team, regisseur__team=team)
+    response = bearer(token).get(f"/api/v1/casussen/{case.pk}/zrm-metingen")
+    assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize("args,message", [
+    (["X", "--scopes", "registratie.lezen"], "kies teams"),
+    (["X", "--scopes", "alles.mogen"], "Onbekende scope"),
+    (["X", "--scopes", "aggregaten.lezen", "--teams", "Bestaat niet"], "Onbekend team"),
+])
+def test_create_api_client_command_refuses_bad_input(args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("create_api_client", *args, stdout=io.StringIO())
+    assert not ApiClient.objects.exists()
+
+
+def test_unknown_revoked_and_rotated_tokens_are_refused():
+    case = CaseFactory()
+    client, token = services.create_api_client(name="K", scopes=["registratie.lezen"], teams=[case.team])
+    url = f"/api/v1/casussen/{case.pk}/zrm-metingen"
+    assert bearer(token).get(url).status_code == 200
+    assert bearer(token[:-1] + "x").get(url).status_code == 401
+    new_token = services.rotate_api_client_token(client=client)
+    assert bearer(token).get(url).status_code == 401
+    assert bearer(new_token).get(url).status_code == 200
+    ApiClient.objects.filter(pk=client.pk).update(active=False)
+    assert bearer(new_token).get(url).status_code == 401
+
+
+def test_a_registration_client_sees_only_its_teams():
+    own, other = CaseFactory(), CaseFactory()
+    _, token = services.create_api_client(name="K", scopes=["registratie.lezen"], teams=[own.team])
+    api = bearer(token)
+    assert api.get(f"/api/v1/casussen/{own.pk}/zrm-metingen").status_code == 200
+    assert api.get(f"/api/v1/casussen/{other.pk}/zrm-metingen").status_code == 403
+
+
+def test_a_client_without_the_scope_is_refused():
+    case = CaseFactory()
+    _, token = services.create_api_client(name="Gemeente", scopes=["aggregaten.lezen"])
+    assert bearer(token).get(f"/api/v1/casussen/{case.pk}/zrm-metingen").status_code == 403
+
+
+def test_every_api_response_carries_the_api_version_header():
+    case = CaseFactory()
+    for response in (APIClient().get(f"/api/v1/casussen/{case.pk}/zrm-metingen"),
+                     bearer("nonsense").get(f"/api/v1/casussen/{case.pk}/zrm-metingen")):
+        assert response["API-Version"] == "1.0.0"
+
+
+def test_a_machine_read_is_audited_with_the_clients_name():
+    from cases.models import AuditEvent
+    from tests.zrm.factories import all_scores, record
+
+    case = CaseFactory()
+    record(case, case.household.memberships.get().person, scores=all_scores(3))
+    _, token = services.create_api_client(name="Regiecheck-koppeling", scopes=["registratie.lezen"],
+                                          teams=[case.team])
+    bearer(token).get(f"/api/v1/casussen/{case.pk}/zrm-metingen")
+    event = AuditEvent.objects.filter(client="api:Regiecheck-koppeling").get()
+    assert event.user is None and event.action == "read" and event.case == case
