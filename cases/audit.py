@@ -64,3 +64,11 @@ def record_many(actor: Actor, action: AuditAction, rows, *, purpose: str = PURPO
         )
         for obj, person, case in rows
     )
+
+
+def record_call(actor: Actor, action: AuditAction, object_type: str, object_id: str = "", *, purpose: str):
+    """An audit row for processing that is not about one model instance (an extract, an export)."""
+    return AuditEvent.objects.create(
+        user=_user(actor), client=actor.client, on_behalf_of=actor.on_behalf_of, source_ip=actor.source_ip,
+        action=action, object_type=object_type, object_id=object_id, purpose=purpose,
+    )

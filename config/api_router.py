@@ -4,4 +4,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("cases.api.urls")),
     path("", include("zrm.api.urls")),
+    path("", include("reporting.api.urls")),
 ]
