@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.api_conventions.ApiVersionMiddleware",
+    "config.api_conventions.NoPersonalDataInUrlMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -96,3 +96,20 @@ def test_a_machine_read_is_audited_with_the_clients_name():
     bearer(token).get(f"/api/v1/casussen/{case.pk}/zrm-metingen")
     event = AuditEvent.objects.filter(client="api:Regiecheck-koppeling").get()
     assert event.user is None and event.action == "read" and event.case == case
+
+
+@pytest.mark.parametrize("query", [{"bsn": "x"}, {"achternaam": "Jansen"}, {"dateOfBirth": "1980-01-01"},
+                                   {"zoek": "111222333"}])
+def test_personal_data_in_a_query_string_is_refused(query, login):
+    case = CaseFactory()
+    response = login(case.regisseur).get(f"/api/v1/casussen/{case.pk}/zrm-metingen", query)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response["API-Version"] == "1.0.0"
+    assert response.json()["invalid-params"][0]["code"] == "personal_data_in_url"
+    assert "111222333" not in response.content.decode()
+
+
+def test_ordinary_query_keys_pass(login):
+    case = CaseFactory()
+    assert login(case.regisseur).get(f"/api/v1/casussen/{case.pk}/zrm-metingen", {"page": "1"}).status_code == 200
