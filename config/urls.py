@@ -2,12 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from cases.account_views import otp_setup, otp_verify
 from cases.views import home
 
 urlpatterns = [
     path("", home, name="home"),
     path("inloggen", auth_views.LoginView.as_view(), name="login"),
     path("uitloggen", auth_views.LogoutView.as_view(), name="logout"),
+    path("tweestapsverificatie", otp_verify, name="otp_verify"),
+    path("tweestapsverificatie/instellen", otp_setup, name="otp_setup"),
     path("beheer/", admin.site.urls),
     path("casussen/", include("cases.urls")),
     path("zrm/", include("zrm.urls")),

@@ -53,3 +53,17 @@ class ApiClientAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return 'Bearer realm="wijkregie"'
+
+
+try:  # Describe the token scheme in the OpenAPI document.
+    from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+    class ApiClientAuthenticationScheme(OpenApiAuthenticationExtension):
+        target_class = "cases.api.authentication.ApiClientAuthentication"
+        name = "apiClientToken"
+
+        def get_security_definition(self, auto_schema):
+            return {"type": "http", "scheme": "bearer",
+                    "description": "Token van een API-client (aangemaakt door de functioneel beheerder)."}
+except ImportError:  # pragma: no cover - drf-spectacular is a requirement
+    pass

@@ -6,3 +6,6 @@ import os
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-do-not-use-in-production"
+
+# Development only: two-factor login is off unless WIJKREGIE_REQUIRE_2FA=true (production forces it on).
+REQUIRE_2FA = env_bool("WIJKREGIE_REQUIRE_2FA", False)

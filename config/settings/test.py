@@ -16,3 +16,6 @@ STORAGES = {
 CELERY_TASK_ALWAYS_EAGER = True
 # Throttle counters and lockouts must not leak between tests (or into a shared Redis).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Tests sign in with force_login; the two-factor tests switch this on themselves.
+REQUIRE_2FA = False

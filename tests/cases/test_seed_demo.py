@@ -3,6 +3,7 @@ import datetime as dt
 from io import StringIO
 
 import pytest
+from django.http import HttpRequest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 
@@ -56,7 +57,7 @@ def test_demo_staff_covers_every_role_with_fixed_logins_and_home_organisations(s
     assert usernames["gemeente"] == Role.MUNICIPALITY
     assert usernames["beheerder"] == Role.ADMINISTRATOR
     for username in ("sociaalwerker", "teamleider", "gemeente", "beheerder"):
-        assert client.login(username=username, password=demo.DEMO_PASSWORD), username
+        assert client.login(request=HttpRequest(), username=username, password=demo.DEMO_PASSWORD), username
 
 
 @pytest.mark.parametrize(
@@ -65,7 +66,7 @@ def test_demo_staff_covers_every_role_with_fixed_logins_and_home_organisations(s
      ("gemeente", "/rapportage/gemeente"), ("beheerder", "/beheer/")],
 )
 def test_each_demo_login_lands_on_its_own_page(seeded, client, username, landing):
-    assert client.login(username=username, password=demo.DEMO_PASSWORD)
+    assert client.login(request=HttpRequest(), username=username, password=demo.DEMO_PASSWORD)
     response = client.get("/", follow=True)
     assert response.status_code == 200
     assert response.redirect_chain[-1][0] == landing
@@ -75,7 +76,7 @@ def test_the_demo_social_worker_opens_a_case_from_their_caseload(seeded, client)
     worker = StaffMembership.objects.get(user__username="sociaalwerker")
     case = Case.objects.filter(regisseur=worker).exclude(status=CaseStatus.CLOSED).first()
     assert case is not None
-    client.login(username="sociaalwerker", password=demo.DEMO_PASSWORD)
+    client.login(request=HttpRequest(), username="sociaalwerker", password=demo.DEMO_PASSWORD)
     caseload = client.get("/casussen/mijn-caseload")
     assert caseload.status_code == 200 and f"/casussen/{case.pk}" in caseload.content.decode()
     assert client.get(f"/casussen/{case.pk}").status_code == 200
