@@ -9,9 +9,25 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from .models import ClosureReason, MeldingSource, MemberRole, StaffMembership
+from .models import (
+    ActorType,
+    ClosureReason,
+    Deliverer,
+    DeviationReason,
+    EscalationKind,
+    FollowedUp,
+    Intervention,
+    InterventionType,
+    MeldingSource,
+    MemberRole,
+    NoGoalReason,
+    OtherSubcategory,
+    Person,
+    StaffMembership,
+    TeamAction,
+)
 from .selectors import directors_for_team
-from .services import MSG_BSN_INVALID, PersonData
+from .services import MSG_BSN_INVALID, InterventionData, PersonData
 from .validators import is_valid_bsn, normalise_postcode, validate_postcode
 
 
@@ -51,7 +67,8 @@ class StyledFormMixin:
         widget.attrs["aria-invalid"] = "true"
         widget.attrs["aria-describedby"] = " ".join(described)
         css = widget.attrs.get("class", "")
-        block = next((b for b in ("checkbox", "select", "textarea") if f"utrecht-{b} " in f"{css} "), "textbox")
+        block = next((b for b in ("checkbox", "select", "textarea", "radio-button") if f"utrecht-{b} " in f"{css} "),
+                     "textbox")
         if f"utrecht-{block}--invalid" not in css:
             widget.attrs["class"] = f"{css} utrecht-{block}--invalid".strip()
 
@@ -329,3 +346,326 @@ class TeamFilterForm(StyledFormMixin, forms.Form):
         self.fields["status"].choices = [("", "Alle open statussen"), *statuses]
         self.fields["regisseur"].queryset = directors_for_team(team.pk)
         self.fields["regisseur"].label_from_instance = lambda m: m.user.get_full_name() or m.user.get_username()
+
+
+# --- The plan of a case: one short form per task (issue 4) -----------------------------------------
+
+DATE_INVALID = "Vul een geldige datum in."
+CHECKBOX_CLASS = "utrecht-checkbox utrecht-checkbox--html-input"
+
+
+def _radios():
+    # --html-input gives native radios the design system's checked and focus styles.
+    return forms.RadioSelect(attrs={"class": "utrecht-radio-button utrecht-radio-button--html-input"})
+
+SCORE_CHOICES = [
+    ("", "Geen beoogde score"), (1, "1 acute problematiek"), (2, "2 niet zelfredzaam"),
+    (3, "3 beperkt zelfredzaam"), (4, "4 voldoende zelfredzaam"), (5, "5 volledig zelfredzaam"),
+]
+YES, NO = "ja", "nee"
+
+
+def yes_no_field(label, *, yes="Ja", no="Nee", unknown: str | None = None, required_message: str = "",
+                 help_text: str = ""):
+    """A yes/no question as two big radio buttons (three with `unknown`: a "don't know yet" that means None)."""
+    choices = ([("", unknown)] if unknown else []) + [(YES, yes), (NO, no)]
+    return forms.TypedChoiceField(
+        label=label, choices=choices, coerce=lambda value: value == YES, empty_value=None,
+        required=unknown is None, widget=_radios(), help_text=help_text,
+        error_messages={"required": required_message or "Maak een keuze.", "invalid_choice": "Maak een keuze."},
+    )
+
+
+def yes_no_initial(value) -> str:
+    """The radio value that shows a stored True/False/None."""
+    return "" if value is None else (YES if value else NO)
+
+
+def _person_label(person) -> str:
+    return person.full_name
+
+
+def _members_queryset(members):
+    return Person.objects.filter(pk__in=[m.person_id for m in members]).order_by("date_of_birth", "pk")
+
+
+class PlanForm(StyledFormMixin, forms.Form):
+    """Start a plan (or its next version), or change a plan in concept."""
+
+    covered_persons = forms.ModelMultipleChoiceField(
+        queryset=Person.objects.none(), label="Gezinsleden in het plan",
+        widget=forms.CheckboxSelectMultiple(attrs={"class": CHECKBOX_CLASS}),
+        error_messages={"required": "Kies minstens één gezinslid voor het plan.",
+                        "invalid_choice": "Alleen huidige gezinsleden kunnen in het plan.",
+                        "invalid_pk_value": "Alleen huidige gezinsleden kunnen in het plan."},
+    )
+    own_responsibility = forms.CharField(
+        label="Eigen verantwoordelijkheid van de cliënt", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Wat het huishouden zelf doet en waar het zelf voor staat.",
+    )
+    review_date = forms.DateField(label="Evaluatiedatum", widget=DateInput, required=False,
+                                  error_messages={"invalid": DATE_INVALID})
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["covered_persons"]
+        field.queryset = _members_queryset(members)
+        field.label_from_instance = _person_label
+
+
+class GoalForm(StyledFormMixin, forms.Form):
+    person = forms.ModelChoiceField(
+        queryset=Person.objects.none(), label="Gezinslid", empty_label="Kies een gezinslid",
+        error_messages={"required": "Kies het gezinslid van het doel.",
+                        "invalid_choice": "Dit gezinslid valt niet onder het plan."},
+    )
+    domain = forms.ModelChoiceField(
+        queryset=None, label="ZRM-domein", empty_label="Kies een domein",
+        error_messages={"required": "Kies het ZRM-domein van het doel.",
+                        "invalid_choice": "Kies een domein uit de lijst."},
+    )
+    description = forms.CharField(label="Doel", widget=forms.Textarea(attrs={"rows": 2}),
+                                  error_messages={"required": "Beschrijf het doel."})
+    target_score = forms.TypedChoiceField(label="Beoogde score", choices=SCORE_CHOICES, coerce=int, empty_value=None,
+                                          required=False,
+                                          error_messages={"invalid_choice": "De beoogde score ligt tussen 1 en 5."})
+    target_date = forms.DateField(label="Streefdatum", widget=DateInput, required=False,
+                                  help_text="Nodig om het plan vast te stellen.",
+                                  error_messages={"invalid": DATE_INVALID})
+    actor_type = forms.ChoiceField(label="Verantwoordelijke", choices=[("", "Kies wie"), *ActorType.choices],
+                                   required=False, help_text="Nodig om het plan vast te stellen.",
+                                   error_messages={"invalid_choice": "Kies wie verantwoordelijk is."})
+    actor_name = forms.CharField(label="Naam van de verantwoordelijke", max_length=200, required=False,
+                                 help_text="Verplicht bij iemand uit het netwerk of een externe organisatie.")
+
+    def __init__(self, *args, plan, domains, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = plan.covered_persons.order_by("date_of_birth", "pk")
+        self.fields["person"].label_from_instance = _person_label
+        domains = domains.all()
+        several = len({d.version_id for d in domains}) > 1
+        self.fields["domain"].queryset = domains
+        self.fields["domain"].label_from_instance = (
+            (lambda d: f"{d.name} ({d.version.name})") if several else (lambda d: d.name))
+
+
+class LowDomainReasonForm(StyledFormMixin, forms.Form):
+    """Why a domain that scored low gets no goal (a coded reason)."""
+
+    item = forms.ChoiceField(label="Gezinslid en domein", error_messages={
+        "required": "Kies het domein.", "invalid_choice": "Kies een laag scorend domein uit de lijst."})
+    reason = forms.ChoiceField(label="Reden dat er geen doel is", choices=NoGoalReason.choices,
+                               widget=_radios(),
+                               error_messages={"required": "Kies een reden.", "invalid_choice": "Kies een reden."})
+    explanation = forms.CharField(label="Toelichting", max_length=500, required=False,
+                                  help_text="Verplicht bij 'Overig'.")
+
+    def __init__(self, *args, low_domains, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.low_domains = {f"{item.person.pk}-{item.domain.pk}": item for item in low_domains}
+        self.fields["item"].choices = [("", "Kies een domein")] + [
+            (key, f"{item.person.full_name}: {item.domain.name} (score {item.score})")
+            for key, item in self.low_domains.items()
+        ]
+
+    @property
+    def selected(self):
+        return self.low_domains[self.cleaned_data["item"]]
+
+
+class AgreementForm(StyledFormMixin, forms.Form):
+    actor_type = forms.ChoiceField(
+        label="Wie", choices=ActorType.choices, widget=_radios(),
+        help_text="Een afspraak van de cliënt of het netwerk telt als eigen inzet.",
+        error_messages={"required": "Kies wie de afspraak uitvoert.",
+                        "invalid_choice": "Kies wie de afspraak uitvoert."},
+    )
+    actor_name = forms.CharField(label="Naam", max_length=200, required=False)
+    description = forms.CharField(label="Wat", widget=forms.Textarea(attrs={"rows": 2}),
+                                  error_messages={"required": "Beschrijf wat er is afgesproken."})
+    due_date = forms.DateField(label="Wanneer (uiterlijk)", widget=DateInput,
+                               error_messages={"required": "Vul in wanneer de afspraak uitgevoerd moet zijn.",
+                                               "invalid": DATE_INVALID})
+
+
+class NetworkAssessmentForm(StyledFormMixin, forms.Form):
+    explored = forms.BooleanField(label="Het netwerk is verkend", required=False)
+    contacted = forms.BooleanField(label="Het netwerk is benaderd", required=False)
+    contribution_agreed = forms.BooleanField(label="Er is een bijdrage van het netwerk afgesproken", required=False)
+    reason_not_used = forms.CharField(label="Reden als het netwerk niet wordt ingezet", max_length=500,
+                                      required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                      help_text="Verplicht als er geen bijdrage is afgesproken.")
+
+
+class NetworkMemberForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label="Naam", max_length=200, error_messages={"required": "Vul de naam in."})
+    relation = forms.CharField(label="Relatie tot het huishouden", max_length=100,
+                               help_text="Bijvoorbeeld: zus, buurman, vriendin.",
+                               error_messages={"required": "Vul de relatie tot het huishouden in."})
+    supportive = yes_no_field("Steunend of belemmerend?", yes="Steunend", no="Belemmerend",
+                              required_message="Geef aan of deze persoon steunend of belemmerend is.")
+    agreed_contribution = forms.CharField(label="Afgesproken bijdrage", max_length=500, required=False)
+
+
+class FamilyApproachForm(StyledFormMixin, forms.Form):
+    spoken_to = yes_no_field("Gesproken?", required_message="Geef aan of dit gezinslid gesproken is.")
+    reason_not_spoken = forms.CharField(label="Reden dat dit gezinslid niet gesproken is", max_length=500,
+                                        required=False, help_text="Verplicht als het gezinslid niet gesproken is.")
+    needs_support = forms.BooleanField(label="Heeft ondersteuning nodig", required=False)
+    receives_support = forms.BooleanField(label="Krijgt ondersteuning", required=False)
+
+
+class SafetyOverrideForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label="Reden van de uitzondering", max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="Waarom deze veiligheidscasus verder kan zonder dat alle gezinsleden "
+                                       "gesproken zijn.",
+                             error_messages={"required": "Geef een reden voor de uitzondering."})
+
+
+class EvaluationFormBase(StyledFormMixin, forms.Form):
+    evaluation = forms.CharField(label="Evaluatie", widget=forms.Textarea(attrs={"rows": 4}),
+                                 error_messages={"required": "Beschrijf de evaluatie."})
+
+    def followed(self) -> dict[int, str]:
+        return {agreement.pk: self.cleaned_data[f"followed_{agreement.pk}"] for agreement in self.agreements
+                if self.cleaned_data.get(f"followed_{agreement.pk}")}
+
+    def achieved_goal_ids(self) -> list[int]:
+        return [goal.pk for goal in self.goals if self.cleaned_data.get(f"achieved_{goal.pk}")]
+
+
+def evaluation_form(plan, data=None) -> EvaluationFormBase:
+    """The evaluation of a vastgesteld plan: per agreement followed ja/deels/nee, per goal achieved or not."""
+    agreements, goals = list(plan.agreements.all()), list(plan.goals.all())
+    fields = {}
+    for agreement in agreements:
+        fields[f"followed_{agreement.pk}"] = forms.ChoiceField(
+            label=f"Nagekomen: {agreement.description}", choices=FollowedUp.choices, widget=_radios(),
+            error_messages={"required": "Kies per afspraak: ja, deels of nee.",
+                            "invalid_choice": "Kies per afspraak: ja, deels of nee."})
+    for goal in goals:
+        fields[f"achieved_{goal.pk}"] = forms.BooleanField(
+            label=f"Behaald: {goal.person.full_name}, {goal.domain.name}: {goal.description}", required=False)
+    form_class = type("EvaluationForm", (EvaluationFormBase,), fields)
+    form = form_class(data)
+    form.agreements, form.goals = agreements, goals
+    return form
+
+
+# --- Interventions and escalations ------------------------------------------------------------------
+
+class InterventionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        parts = [obj.type.label]
+        if obj.provider:
+            parts.append(obj.provider)
+        if obj.start_date:
+            parts.append(f"vanaf {obj.start_date:%d-%m-%Y}")
+        return ", ".join(parts) + (" (wachtlijst)" if obj.on_waiting_list else "")
+
+
+def _type_field(label, *, required=False, empty_label="Kies een soort", **kwargs):
+    return forms.ModelChoiceField(
+        queryset=InterventionType.objects.filter(active=True), label=label, required=required,
+        empty_label=empty_label, error_messages={"required": "Kies de soort traject.",
+                                                 "invalid_choice": "Kies een soort uit de lijst."}, **kwargs)
+
+
+class InterventionForm(StyledFormMixin, forms.Form):
+    """Every field of a trajectory (traject), as the MKBA needs them (DOMAIN.md §4-§5)."""
+
+    type = _type_field("Soort traject", required=True)
+    subcategory = forms.ChoiceField(label="Subcategorie bij 'anders'", required=False,
+                                    choices=[("", "Niet van toepassing"), *OtherSubcategory.choices])
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), label="Voor gezinslid", required=False,
+                                    empty_label="Het hele huishouden",
+                                    error_messages={"invalid_choice": "Kies een gezinslid uit de lijst."})
+    provider = forms.CharField(label="Aanbieder", max_length=200, required=False)
+    start_date = forms.DateField(label="Startdatum", widget=DateInput, required=False,
+                                 error_messages={"invalid": DATE_INVALID})
+    end_date = forms.DateField(label="Einddatum", widget=DateInput, required=False,
+                               error_messages={"invalid": DATE_INVALID})
+    team_action = forms.ChoiceField(
+        label="Rol van het team", choices=TeamAction.choices, widget=_radios(),
+        error_messages={"required": "Geef aan of het traject al liep, of door het team is gestart of gestopt."})
+    deliverer = forms.ChoiceField(label="Wie voert het uit?", choices=Deliverer.choices, widget=_radios(),
+                                  error_messages={"required": "Geef aan wie het traject uitvoert."})
+    would_have_started_without_team = yes_no_field("Zou dit traject ook zonder het team gestart zijn?",
+                                                   unknown="Weet ik niet")
+    monthly_hours = forms.DecimalField(
+        label="Uren lichte ondersteuning per maand", max_digits=5, decimal_places=1, min_value=0, required=False,
+        localize=True, widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        error_messages={"invalid": "Vul een aantal uren in, bijvoorbeeld 4 of 2,5.",
+                        "min_value": "Het aantal uren kan niet negatief zijn.",
+                        "max_decimal_places": "Vul de uren in met hoogstens één cijfer achter de komma.",
+                        "max_digits": "Vul een kleiner aantal uren in.",
+                        "max_whole_digits": "Vul een kleiner aantal uren in."},
+    )
+    most_appropriate_type = _type_field("Meest passende hulp", empty_label="Gelijk aan de ingezette hulp")
+    deviation_reason = forms.ChoiceField(label="Reden van afwijking van de meest passende hulp", required=False,
+                                         choices=[("", "Geen afwijking"), *DeviationReason.choices])
+    replaces_type = _type_field("Vervangt traject (substitutie)", empty_label="Vervangt geen traject",
+                                help_text="Het professionele traject dat niet nodig is omdat het team of het "
+                                          "netwerk het werk doet.")
+    on_waiting_list = forms.BooleanField(label="Staat op een wachtlijst", required=False)
+    bridging_for = InterventionChoiceField(queryset=Intervention.objects.none(), required=False,
+                                           label="Overbrugging voor een traject op de wachtlijst",
+                                           empty_label="Geen overbrugging",
+                                           error_messages={"invalid_choice": "Kies een traject uit de lijst."})
+    carried_out_at_6_months = yes_no_field("Na 6 maanden: is het traject uitgevoerd?", unknown="Nog niet bekend")
+
+    def __init__(self, *args, case, members, instance=None, **kwargs):
+        from django.conf import settings
+
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_from(instance)
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = _members_queryset(members)
+        self.fields["person"].label_from_instance = _person_label
+        bridgeable = Intervention.objects.filter(case=case).select_related("type")
+        if instance is not None:
+            bridgeable = bridgeable.exclude(pk=instance.pk)
+        self.fields["bridging_for"].queryset = bridgeable.order_by("start_date", "pk")
+        cap = settings.WIJKREGIE["LIGHT_SUPPORT_MONTHLY_CAP_HOURS"]
+        self.fields["monthly_hours"].help_text = (
+            f"Alleen als het team zelf ondersteunt. Boven {cap} uur per maand krijgt u een waarschuwing.")
+        self.fields["monthly_hours"].widget.attrs.setdefault("aria-describedby", "id_monthly_hours_help")
+
+    @staticmethod
+    def initial_from(intervention) -> dict:
+        initial = {name: getattr(intervention, name) for name in InterventionData.__dataclass_fields__}
+        for name in ("type", "person", "most_appropriate_type", "replaces_type", "bridging_for"):
+            initial[name] = getattr(intervention, f"{name}_id")
+        for name in ("would_have_started_without_team", "carried_out_at_6_months"):
+            initial[name] = yes_no_initial(initial[name])
+        return initial
+
+    def to_data(self) -> InterventionData:
+        data = self.cleaned_data
+        return InterventionData(**{name: data.get(name) for name in InterventionData.__dataclass_fields__
+                                   if name in data})
+
+
+class EscalationForm(StyledFormMixin, forms.Form):
+    kind = forms.ChoiceField(label="Soort escalatie", choices=EscalationKind.choices, widget=_radios(),
+                             error_messages={"required": "Kies de soort escalatie.",
+                                             "invalid_choice": "Kies de soort escalatie."})
+    prevented = yes_no_field("Opgetreden of voorkomen?", yes="Voorkomen", no="Opgetreden",
+                             required_message="Geef aan of de escalatie is opgetreden of voorkomen.")
+    prevented_by = InterventionChoiceField(queryset=Intervention.objects.none(), required=False,
+                                           label="Voorkomen door traject", empty_label="Geen specifiek traject",
+                                           error_messages={"invalid_choice": "Kies een traject uit de lijst."})
+    children_count = forms.IntegerField(label="Aantal kinderen (bij een uithuisplaatsing)", min_value=1,
+                                        required=False,
+                                        error_messages={"min_value": "Vul minstens 1 kind in.",
+                                                        "invalid": "Vul een aantal in."})
+    date = forms.DateField(label="Datum", widget=DateInput, initial=_today,
+                           error_messages={"required": "Vul de datum in.", "invalid": DATE_INVALID})
+    note = forms.CharField(label="Toelichting", max_length=500, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["prevented_by"].queryset = Intervention.objects.filter(case=case).select_related(
+            "type").order_by("start_date", "pk")

@@ -820,6 +820,8 @@ def record_intervention(*, actor: Actor, case: Case, data: InterventionData) -> 
 def update_intervention(*, actor: Actor, intervention: Intervention, data: InterventionData
                         ) -> tuple[Intervention, list[str]]:
     errors, warnings = _validate_intervention(intervention.case, data)
+    if data.bridging_for is not None and data.bridging_for.pk == intervention.pk:
+        errors.setdefault("bridging_for", []).append("Een traject kan geen overbrugging voor zichzelf zijn.")
     _raise(errors)
     with transaction.atomic():
         for name in _INTERVENTION_FIELDS:

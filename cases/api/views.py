@@ -1,0 +1,508 @@
+"""Staff REST endpoints for the plan, interventions and escalations (session auth, team-scoped like the UI).
+
+Every write goes through the services of the casus page, so the API and the screens give the same Dutch
+messages; errors are problem details (zrm/api/exceptions.py) with every invalid parameter listed.
+"""
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from zrm.api.exceptions import from_service_error, problem
+from zrm.api.views import ProblemDetailsMixin, api_actor
+
+from .. import audit, selectors, services
+from ..models import (
+    AuditAction,
+    Escalation,
+    Intervention,
+    InterventionType,
+    NetworkAssessment,
+    Person,
+    Plan,
+    PlanStatus,
+)
+from .permissions import IsTeamStaff
+from .scopes import ScopePermission
+from .serializers import (
+    AgreementSerializer,
+    AgreementWriteSerializer,
+    EscalationSerializer,
+    GoalSerializer,
+    GoalWriteSerializer,
+    InterventionResultSerializer,
+    InterventionSerializer,
+    LowDomainReasonSerializer,
+    LowDomainReasonWriteSerializer,
+    NetworkAssessmentSerializer,
+    PlanEvaluationSerializer,
+    PlanSerializer,
+    PlanWriteSerializer,
+    api_names,
+)
+
+INVALID = "De invoer bevat fouten; zie invalid-params."
+
+
+class StaffAPIView(ProblemDetailsMixin, generics.GenericAPIView):
+    # The project's defaults (signed in; machine clients only with a declared scope) plus the team rule.
+    permission_classes = [IsAuthenticated, ScopePermission, IsTeamStaff]
+
+
+def _bad_request(request, params: list[dict]) -> Response:
+    return problem(status.HTTP_400_BAD_REQUEST, detail=params[0]["reason"] if len(params) == 1 else INVALID,
+                   invalid_params=params, instance=request.path)
+
+
+def _param(name: str, reason: str, code: str = "unknown") -> dict:
+    return {"name": name, "code": code, "reason": reason}
+
+
+def _read(request, objects, case, person_of=lambda obj: None) -> None:
+    """Every API read of case content is a READ row in the audit log (one INSERT)."""
+    audit.record_many(api_actor(request), AuditAction.READ, [(obj, person_of(obj), case) for obj in objects])
+
+
+def _plan_body(plan_pk: int) -> dict:
+    return PlanSerializer(selectors.plan_with_details(plan_pk)).data
+
+
+def _domain(data: dict, params: list[dict]):
+    """The ZRM domain named by code in the given (or the active) instrument version."""
+    from zrm.models import Domain
+    from zrm.selectors import active_version, version_by_code
+
+    version = version_by_code(data["instrumentVersion"]) if data.get("instrumentVersion") else active_version()
+    if version is None:
+        params.append(_param("instrumentVersion", f"Onbekende ZRM-versie '{data['instrumentVersion']}'."))
+        return None
+    domain = Domain.objects.filter(version=version, code=data["domain"]).first()
+    if domain is None:
+        params.append(_param("domain", f"Onbekend domein '{data['domain']}' in {version.name}."))
+    return domain
+
+
+# --- Plans ------------------------------------------------------------------------------------------
+
+class CasePlansView(StaffAPIView):
+    """GET: every plan version of the case, newest first. POST: start the plan (or its next version)."""
+
+    serializer_class = PlanSerializer
+
+    def get_queryset(self):
+        case = selectors.get_case_for(self.request.user, self.kwargs["case_id"])
+        return selectors.with_plan_details(Plan.objects.filter(case=case)).order_by("-version")
+
+    @extend_schema(operation_id="plannen_list", responses=PlanSerializer(many=True))
+    def get(self, request, case_id: int):
+        page = self.paginate_queryset(self.get_queryset())
+        if page:
+            _read(request, page, page[0].case)
+        return self.get_paginated_response(PlanSerializer(page, many=True).data)
+
+    @extend_schema(operation_id="plannen_create", request=PlanWriteSerializer, responses={201: PlanSerializer})
+    def post(self, request, case_id: int):
+        case = selectors.get_case_for(request.user, case_id)
+        serializer = PlanWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        persons, refused = _covered(request, data["covered_persons"])
+        if refused:
+            return refused
+        try:
+            plan = services.start_plan(actor=api_actor(request), case=case, covered_persons=persons,
+                                       own_responsibility=data.get("own_responsibility", ""),
+                                       review_date=data.get("review_date"))
+        except DjangoValidationError as exc:
+            return from_service_error(exc, api_names(PlanWriteSerializer), request.path)
+        return Response(_plan_body(plan.pk), status=status.HTTP_201_CREATED)
+
+
+MSG_NOT_MEMBERS = "Alleen huidige gezinsleden kunnen in het plan."
+
+
+def _covered(request, ids: list[int]):
+    """The persons named, or a problem response when an id names no person (the service checks membership)."""
+    persons = list(Person.objects.filter(pk__in=ids))
+    if len(persons) != len(set(ids)):
+        return None, _bad_request(request, [_param("coveredPersons", MSG_NOT_MEMBERS)])
+    return persons, None
+
+
+class PlanDetailView(StaffAPIView):
+    serializer_class = PlanSerializer
+
+    @extend_schema(operation_id="plannen_retrieve", responses=PlanSerializer)
+    def get(self, request, pk: int):
+        plan = selectors.get_plan_for(request.user, pk)
+        _read(request, [plan], plan.case)
+        return Response(_plan_body(plan.pk))
+
+    @extend_schema(operation_id="plannen_partial_update", request=PlanWriteSerializer, responses=PlanSerializer)
+    def patch(self, request, pk: int):
+        plan = selectors.get_plan_for(request.user, pk)
+        serializer = PlanWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        persons = None
+        if "covered_persons" in data:
+            persons, refused = _covered(request, data["covered_persons"])
+            if refused:
+                return refused
+        try:
+            services.update_plan(actor=api_actor(request), plan=plan, covered_persons=persons,
+                                 own_responsibility=data.get("own_responsibility"), review_date=data.get("review_date"))
+        except DjangoValidationError as exc:
+            return _plan_error(request, exc, plan, PlanWriteSerializer)
+        return Response(_plan_body(plan.pk))
+
+
+def _plan_error(request, exc, plan, serializer_class):
+    """A change refused because the plan is no longer in concept is a conflict (409); the rest is bad input."""
+    current = Plan.objects.filter(pk=plan.pk).values_list("status", flat=True).first()
+    if current != PlanStatus.CONCEPT and not hasattr(exc, "error_dict"):
+        return problem(status.HTTP_409_CONFLICT, detail=" ".join(exc.messages), instance=request.path,
+                       code="plan_not_concept")
+    return from_service_error(exc, api_names(serializer_class), request.path)
+
+
+class PlanFinaliseView(StaffAPIView):
+    """Vaststellen. Refused with 400 and every missing item in invalid-params (code plan_incomplete)."""
+
+    serializer_class = PlanSerializer
+
+    @extend_schema(operation_id="plannen_vaststellen", request=None, responses=PlanSerializer)
+    def post(self, request, pk: int):
+        plan = selectors.get_plan_for(request.user, pk)
+        if plan.status != PlanStatus.CONCEPT:
+            return problem(status.HTTP_409_CONFLICT, detail="Alleen een plan in concept kan worden vastgesteld.",
+                           instance=request.path, code="plan_not_concept")
+        try:
+            services.finalise_plan(actor=api_actor(request), plan=plan)
+        except DjangoValidationError as exc:
+            params = [_param("plan", message, "plan_incomplete") for message in exc.messages]
+            return problem(status.HTTP_400_BAD_REQUEST,
+                           detail="Het plan kan nog niet worden vastgesteld; zie invalid-params voor wat ontbreekt.",
+                           invalid_params=params, instance=request.path, code="plan_incomplete")
+        return Response(_plan_body(plan.pk))
+
+
+class PlanEvaluateView(StaffAPIView):
+    """Evaluate a vastgesteld plan: agreements followed (ja/deels/nee), goals achieved."""
+
+    serializer_class = PlanSerializer
+
+    @extend_schema(operation_id="plannen_evalueren", request=PlanEvaluationSerializer, responses=PlanSerializer)
+    def post(self, request, pk: int):
+        plan = selectors.get_plan_for(request.user, pk)
+        serializer = PlanEvaluationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if plan.status != PlanStatus.FINALISED:
+            return problem(status.HTTP_409_CONFLICT, detail="Alleen een vastgesteld plan kan worden geëvalueerd.",
+                           instance=request.path, code="plan_not_finalised")
+        followed = {item["agreement"]: item["followed"] for item in data.get("agreements", [])}
+        params = []
+        unknown = set(followed) - set(plan.agreements.values_list("pk", flat=True))
+        if unknown:
+            params.append(_param("agreements", "Deze afspraken horen niet bij dit plan: "
+                                 + ", ".join(str(pk) for pk in sorted(unknown)) + "."))
+        unknown_goals = set(data.get("achieved_goals", [])) - set(plan.goals.values_list("pk", flat=True))
+        if unknown_goals:
+            params.append(_param("achievedGoals", "Deze doelen horen niet bij dit plan: "
+                                 + ", ".join(str(pk) for pk in sorted(unknown_goals)) + "."))
+        if params:
+            return _bad_request(request, params)
+        try:
+            services.evaluate_plan(actor=api_actor(request), plan=plan, evaluation=data["evaluation"],
+                                   followed=followed, achieved_goal_ids=data.get("achieved_goals", []))
+        except DjangoValidationError as exc:
+            return from_service_error(exc, {"followed": "agreements"}, request.path)
+        return Response(_plan_body(plan.pk))
+
+
+class PlanGoalsView(StaffAPIView):
+    serializer_class = GoalSerializer
+
+    def get_queryset(self):
+        plan = selectors.get_plan_for(self.request.user, self.kwargs["pk"])
+        self.plan = plan
+        return plan.goals.select_related("person", "domain__version").order_by("pk")
+
+    @extend_schema(operation_id="doelen_list", responses=GoalSerializer(many=True))
+    def get(self, request, pk: int):
+        page = self.paginate_queryset(self.get_queryset())
+        _read(request, page, self.plan.case, lambda goal: goal.person)
+        return self.get_paginated_response(GoalSerializer(page, many=True).data)
+
+    @extend_schema(operation_id="doelen_create", request=GoalWriteSerializer, responses={201: GoalSerializer})
+    def post(self, request, pk: int):
+        plan = selectors.get_plan_for(request.user, pk)
+        serializer = GoalWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        params: list[dict] = []
+        domain = _domain(data, params)
+        person = Person.objects.filter(pk=data["person"]).first()
+        if person is None:
+            params.append(_param("person", "Dit gezinslid valt niet onder het plan."))
+        if params:
+            return _bad_request(request, params)
+        try:
+            goal = services.add_goal(
+                actor=api_actor(request), plan=plan, person=person, domain=domain, description=data["description"],
+                target_score=data.get("target_score"), target_date=data.get("target_date"),
+                actor_type=data.get("actor_type", ""), actor_name=data.get("actor_name", ""))
+        except DjangoValidationError as exc:
+            return _plan_error(request, exc, plan, GoalWriteSerializer)
+        return Response(GoalSerializer(goal).data, status=status.HTTP_201_CREATED)
+
+
+class PlanAgreementsView(StaffAPIView):
+    serializer_class = AgreementSerializer
+
+    def get_queryset(self):
+        plan = selectors.get_plan_for(self.request.user, self.kwargs["pk"])
+        self.plan = plan
+        return plan.agreements.order_by("pk")
+
+    @extend_schema(operation_id="afspraken_list", responses=AgreementSerializer(many=True))
+    def get(self, request, pk: int):
+        page = self.paginate_queryset(self.get_queryset())
+        _read(request, page, self.plan.case)
+        return self.get_paginated_response(AgreementSerializer(page, many=True).data)
+
+    @extend_schema(operation_id="afspraken_create", request=AgreementWriteSerializer,
+                   responses={201: AgreementSerializer})
+    def post(self, request, pk: int):
+        plan = selectors.get_plan_for(request.user, pk)
+        serializer = AgreementWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            agreement = services.add_agreement(
+                actor=api_actor(request), plan=plan, actor_type=data["actor_type"], description=data["description"],
+                due_date=data.get("due_date"), actor_name=data.get("actor_name", ""))
+        except DjangoValidationError as exc:
+            return _plan_error(request, exc, plan, AgreementWriteSerializer)
+        return Response(AgreementSerializer(agreement).data, status=status.HTTP_201_CREATED)
+
+
+class PlanLowDomainReasonsView(StaffAPIView):
+    """Why a low-scoring domain gets no goal (coded reason)."""
+
+    serializer_class = LowDomainReasonSerializer
+
+    def get_queryset(self):
+        plan = selectors.get_plan_for(self.request.user, self.kwargs["pk"])
+        self.plan = plan
+        return plan.low_domain_reasons.select_related("person", "domain__version").order_by("pk")
+
+    @extend_schema(operation_id="redenen_zonder_doel_list", responses=LowDomainReasonSerializer(many=True))
+    def get(self, request, pk: int):
+        page = self.paginate_queryset(self.get_queryset())
+        _read(request, page, self.plan.case, lambda row: row.person)
+        return self.get_paginated_response(LowDomainReasonSerializer(page, many=True).data)
+
+    @extend_schema(operation_id="redenen_zonder_doel_create", request=LowDomainReasonWriteSerializer,
+                   responses={201: LowDomainReasonSerializer})
+    def post(self, request, pk: int):
+        plan = selectors.get_plan_for(request.user, pk)
+        serializer = LowDomainReasonWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        params: list[dict] = []
+        domain = _domain(data, params)
+        person = plan.covered_persons.filter(pk=data["person"]).first()
+        if person is None:
+            params.append(_param("person", "Dit gezinslid valt niet onder het plan."))
+        if params:
+            return _bad_request(request, params)
+        try:
+            row = services.record_low_domain_reason(actor=api_actor(request), plan=plan, person=person, domain=domain,
+                                                    reason=data["reason"], explanation=data.get("explanation", ""))
+        except DjangoValidationError as exc:
+            return _plan_error(request, exc, plan, LowDomainReasonWriteSerializer)
+        return Response(LowDomainReasonSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class PlanNetworkAssessmentView(StaffAPIView):
+    serializer_class = NetworkAssessmentSerializer
+
+    @extend_schema(operation_id="netwerkanalyse_retrieve", responses=NetworkAssessmentSerializer)
+    def get(self, request, pk: int):
+        plan = selectors.get_plan_for(request.user, pk)
+        row = NetworkAssessment.objects.filter(plan=plan).first()
+        if row is None:
+            return problem(status.HTTP_404_NOT_FOUND, detail="Dit plan heeft nog geen netwerkanalyse.",
+                           instance=request.path)
+        _read(request, [row], plan.case)
+        return Response(NetworkAssessmentSerializer(row).data)
+
+    @extend_schema(operation_id="netwerkanalyse_update", request=NetworkAssessmentSerializer,
+                   responses=NetworkAssessmentSerializer)
+    def put(self, request, pk: int):
+        plan = selectors.get_plan_for(request.user, pk)
+        serializer = NetworkAssessmentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            row = services.record_network_assessment(actor=api_actor(request), plan=plan, **serializer.validated_data)
+        except DjangoValidationError as exc:
+            return _plan_error(request, exc, plan, NetworkAssessmentSerializer)
+        return Response(NetworkAssessmentSerializer(row).data)
+
+
+# --- Interventions (trajecten) ---------------------------------------------------------------------
+
+def _intervention_data(request, case, data: dict, base: services.InterventionData | None = None):
+    """Validated API fields -> InterventionData (codes and ids resolved), or the invalid-params list."""
+    values = dict(vars(base)) if base is not None else {}
+    params: list[dict] = []
+    codes = {"type": "type", "most_appropriate_type_code": "most_appropriate_type",
+             "replaces_type_code": "replaces_type"}
+    api = {"type": "type", "most_appropriate_type_code": "mostAppropriateType", "replaces_type_code": "replacesType"}
+    wanted = {data[key] for key in codes if data.get(key)}
+    types = {t.code: t for t in InterventionType.objects.filter(code__in=wanted)}
+    for key, target in codes.items():
+        if key in data:
+            code = data[key]
+            values[target] = types.get(code) if code else None
+            if code and code not in types:
+                params.append(_param(api[key], f"Onbekende soort traject '{code}'."))
+    if "person_id" in data:
+        person_id = data["person_id"]
+        values["person"] = Person.objects.filter(pk=person_id).first() if person_id else None
+        if person_id and values["person"] is None:
+            params.append(_param("person", "Dit is geen gezinslid van dit huishouden."))
+    if "bridging_for_id" in data:
+        bridging_id = data["bridging_for_id"]
+        values["bridging_for"] = Intervention.objects.filter(pk=bridging_id, case=case).first() if bridging_id else None
+        if bridging_id and values["bridging_for"] is None:
+            params.append(_param("bridgingFor", "Overbrugging kan alleen voor een traject in deze casus."))
+    for key in ("subcategory", "provider", "start_date", "end_date", "team_action", "deliverer",
+                "would_have_started_without_team", "monthly_hours", "deviation_reason", "on_waiting_list",
+                "carried_out_at_6_months"):
+        if key in data:
+            values[key] = data[key]
+    if params:
+        return None, params
+    return services.InterventionData(**values), []
+
+
+def _data_of(intervention: Intervention) -> services.InterventionData:
+    return services.InterventionData(**{name: getattr(intervention, name)
+                                        for name in services.InterventionData.__dataclass_fields__})
+
+
+def _intervention_qs():
+    return Intervention.objects.select_related("type", "person", "most_appropriate_type", "replaces_type")
+
+
+class CaseInterventionsView(StaffAPIView):
+    serializer_class = InterventionSerializer
+
+    def get_queryset(self):
+        self.case = selectors.get_case_for(self.request.user, self.kwargs["case_id"])
+        return _intervention_qs().filter(case=self.case).order_by("start_date", "pk")
+
+    @extend_schema(operation_id="trajecten_list", responses=InterventionSerializer(many=True))
+    def get(self, request, case_id: int):
+        page = self.paginate_queryset(self.get_queryset())
+        _read(request, page, self.case, lambda item: item.person)
+        return self.get_paginated_response(InterventionSerializer(page, many=True).data)
+
+    @extend_schema(operation_id="trajecten_create", request=InterventionSerializer,
+                   responses={201: InterventionResultSerializer})
+    def post(self, request, case_id: int):
+        case = selectors.get_case_for(request.user, case_id)
+        serializer = InterventionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data, params = _intervention_data(request, case, serializer.validated_data)
+        if params:
+            return _bad_request(request, params)
+        try:
+            intervention, warnings = services.record_intervention(actor=api_actor(request), case=case, data=data)
+        except DjangoValidationError as exc:
+            return from_service_error(exc, api_names(InterventionSerializer), request.path)
+        body = InterventionResultSerializer(_intervention_qs().get(pk=intervention.pk),
+                                            context={"warnings": warnings}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class InterventionDetailView(StaffAPIView):
+    """GET one trajectory; PUT replaces every field, PATCH changes the fields sent."""
+
+    serializer_class = InterventionSerializer
+
+    @extend_schema(operation_id="trajecten_retrieve", responses=InterventionSerializer)
+    def get(self, request, pk: int):
+        intervention = selectors.get_intervention_for(request.user, pk)
+        _read(request, [intervention], intervention.case, lambda item: item.person)
+        return Response(InterventionSerializer(intervention).data)
+
+    @extend_schema(operation_id="trajecten_update", request=InterventionSerializer,
+                   responses=InterventionResultSerializer)
+    def put(self, request, pk: int):
+        return self._update(request, pk, partial=False)
+
+    @extend_schema(operation_id="trajecten_partial_update", request=InterventionSerializer,
+                   responses=InterventionResultSerializer)
+    def patch(self, request, pk: int):
+        return self._update(request, pk, partial=True)
+
+    def _update(self, request, pk: int, *, partial: bool):
+        intervention = selectors.get_intervention_for(request.user, pk)
+        serializer = InterventionSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data, params = _intervention_data(request, intervention.case, serializer.validated_data,
+                                          base=_data_of(intervention) if partial else None)
+        if params:
+            return _bad_request(request, params)
+        try:
+            intervention, warnings = services.update_intervention(actor=api_actor(request), intervention=intervention,
+                                                                  data=data)
+        except DjangoValidationError as exc:
+            return from_service_error(exc, api_names(InterventionSerializer), request.path)
+        body = InterventionResultSerializer(_intervention_qs().get(pk=intervention.pk),
+                                            context={"warnings": warnings}).data
+        return Response(body)
+
+
+# --- Escalations ------------------------------------------------------------------------------------
+
+class CaseEscalationsView(StaffAPIView):
+    serializer_class = EscalationSerializer
+
+    def get_queryset(self):
+        self.case = selectors.get_case_for(self.request.user, self.kwargs["case_id"])
+        return Escalation.objects.filter(case=self.case).order_by("date", "pk")
+
+    @extend_schema(operation_id="escalaties_list", responses=EscalationSerializer(many=True))
+    def get(self, request, case_id: int):
+        page = self.paginate_queryset(self.get_queryset())
+        _read(request, page, self.case)
+        return self.get_paginated_response(EscalationSerializer(page, many=True).data)
+
+    @extend_schema(operation_id="escalaties_create", request=EscalationSerializer,
+                   responses={201: EscalationSerializer})
+    def post(self, request, case_id: int):
+        case = selectors.get_case_for(request.user, case_id)
+        serializer = EscalationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        prevented_by = None
+        if data.get("prevented_by_id"):
+            prevented_by = Intervention.objects.filter(pk=data["prevented_by_id"], case=case).first()
+            if prevented_by is None:
+                return _bad_request(request, [_param("preventedBy", "Kies een traject van deze casus.")])
+        try:
+            escalation = services.record_escalation(
+                actor=api_actor(request), case=case, kind=data["kind"], prevented=data["prevented"],
+                date=data["date"], prevented_by=prevented_by, children_count=data.get("children_count"),
+                note=data.get("note", ""))
+        except DjangoValidationError as exc:
+            return from_service_error(exc, api_names(EscalationSerializer), request.path)
+        return Response(EscalationSerializer(escalation).data, status=status.HTTP_201_CREATED)
