@@ -5,4 +5,5 @@ urlpatterns = [
     path("", include("cases.api.urls")),
     path("", include("zrm.api.urls")),
     path("", include("reporting.api.urls")),
+    path("", include("reporting.mkba.api.urls")),
 ]

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -6,4 +6,5 @@ app_name = "reporting"
 
 urlpatterns = [
     path("gemeente", views.municipality, name="municipality"),
+    path("mkba/", include("reporting.mkba.urls")),
 ]

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "cases",
     "zrm",
     "reporting",
+    "reporting.mkba",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +196,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {
     # Each director's daily e-mail of due and overdue ZRM measurements (idempotent per day).
     "zrm-send-due-digest": {"task": "zrm.tasks.send_due_digest", "schedule": crontab(hour=7, minute=0)},
+    # MKBA: every team's (and the all-teams) scenarios of this and last year recomputed from the registration.
+    "mkba-recompute-nightly": {"task": "reporting.mkba.tasks.recompute_all", "schedule": crontab(hour=2, minute=30)},
 }
 
 # --- REST framework ------------------------------------------------------------------------
@@ -258,6 +261,25 @@ WIJKREGIE = {
     "ZRM_DIGEST_LOOKAHEAD_DAYS": env_int("WIJKREGIE_ZRM_DIGEST_LOOKAHEAD_DAYS", 14),
     # Absolute address of the app, for links in e-mails.
     "SITE_URL": os.environ.get("WIJKREGIE_SITE_URL", "http://127.0.0.1:8000"),
+}
+
+# --- MKBA (reporting.mkba, DOMAIN.md §5): assumptions of the MKBA 2.0 filled from the registration ---------
+WIJKREGIE_MKBA = {
+    # Share of a registered effect (prevented escalation, ZRM gain, work found) attributed to the team.
+    "ATTRIBUTION": float(os.environ.get("WIJKREGIE_MKBA_ATTRIBUTION", "0.5")),
+    # Share of those effects lost again through relapse (terugval).
+    "RELAPSE": float(os.environ.get("WIJKREGIE_MKBA_RELAPSE", "0.2")),
+    # Discount rate: 2.5% real plus a 3% risk premium.
+    "DISCOUNT_RATE": float(os.environ.get("WIJKREGIE_MKBA_DISCOUNT_RATE", "0.055")),
+    # Coordination: professional hours saved per intervention in a household with multiple problems.
+    "COORDINATION_HOURS": float(os.environ.get("WIJKREGIE_MKBA_COORDINATION_HOURS", "0.5")),
+    # Quality of life: QALY gained per person per domain (Financiën, Dagbesteding/Tijdsbesteding) that rises
+    # from at most QALY_FROM_MAX_SCORE to above it.
+    "QALY_PER_IMPROVEMENT": float(os.environ.get("WIJKREGIE_MKBA_QALY_PER_IMPROVEMENT", "0.05")),
+    "QALY_FROM_MAX_SCORE": env_int("WIJKREGIE_MKBA_QALY_FROM_MAX_SCORE", 2),
+    # Base scenario: share of the team additionally financed (not replacing earlier work), and friction share.
+    "ADDITIONAL_SHARE": float(os.environ.get("WIJKREGIE_MKBA_ADDITIONAL_SHARE", "0")),
+    "FRICTION_SHARE": float(os.environ.get("WIJKREGIE_MKBA_FRICTION_SHARE", "0")),
 }
 
 LOGGING = {

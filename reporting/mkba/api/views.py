@@ -1,0 +1,45 @@
+"""POST /api/v1/mkba/berekeningen: an input document in, the MKBA result out (or problem details).
+
+Machine clients need scope mkba.lezen; staff sessions need role gemeente, beheerder or teamleider
+(cases.api.scopes.ScopePermission). The calculation is services.calculate_document, the same as
+`manage.py mkba_calculate`.
+"""
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases.api.scopes import ScopePermission
+from cases.models import Role, Scope
+from zrm.api.exceptions import problem, problem_details_handler
+
+from .. import services
+from ..calculation import InvalidInput
+from .serializers import MkbaInputSerializer, MkbaResultSerializer
+
+
+class CalculationView(APIView):
+    permission_classes = [IsAuthenticated, ScopePermission]
+    required_scopes = Scope.MKBA_READ
+    staff_roles = (Role.MUNICIPALITY, Role.ADMINISTRATOR, Role.TEAM_LEADER)
+
+    def get_exception_handler(self):
+        return problem_details_handler
+
+    @extend_schema(
+        operation_id="mkba_berekeningen_create",
+        summary="Bereken een MKBA",
+        description="Neemt een invoerdocument (zie reporting/mkba/calculation.py) en geeft de contante waarden van "
+                    "kosten en baten, saldi, ratio's en de verdeling over actoren terug. Niets wordt opgeslagen.",
+        request=MkbaInputSerializer,
+        responses={200: MkbaResultSerializer, 400: OpenApiResponse(description="problem details met invalid-params")},
+    )
+    def post(self, request):
+        try:
+            result = services.calculate_document(request.data)
+        except InvalidInput as exc:
+            params = [{"name": issue.path or "nonFieldErrors", "code": issue.code, "reason": issue.message}
+                      for issue in exc.issues]
+            detail = params[0]["reason"] if len(params) == 1 else "Het invoerdocument bevat fouten; zie invalid-params."
+            return problem(400, detail=detail, invalid_params=params, instance=request.path)
+        return Response(result)
