@@ -85,3 +85,15 @@ def logged_in_page(page):
         return page
 
     return _login
+
+
+AXE_URL = "/static/vendor/axe-core/axe.min.js"  # axe-core from npm, a static file: the CSP forbids inline scripts
+
+
+def serious_violations(page) -> list[tuple]:
+    """Run axe-core on the current page; the serious and critical violations as (id, impact, first targets)."""
+    page.add_script_tag(url=AXE_URL)
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    assert result["testEngine"]["name"] == "axe-core"  # axe really ran
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]

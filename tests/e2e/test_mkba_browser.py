@@ -4,12 +4,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from cases import demo
 from cases.models import Case, CaseStatus, Team
 from reporting.mkba import services
 from reporting.mkba.models import Scenario
+from tests.e2e.conftest import serious_violations
 from tests.factories import StaffFactory
 from tests.reporting.mkba.factories import escalation, intervention
 from tests.zrm.factories import record
@@ -18,7 +18,6 @@ from zrm.selectors import current_member_persons
 pytestmark = [pytest.mark.e2e]
 
 YEAR = dt.date.today().year - 1
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def demo_with_mkba_registration() -> Team:
@@ -48,15 +47,6 @@ def demo_with_mkba_registration() -> Team:
     return team
 
 
-def serious_violations(page):
-    # The app's Content-Security-Policy forbids inline scripts, so axe is evaluated through the devtools
-    # protocol rather than injected as a <script> tag.
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
-
-
 def test_gemeente_opens_the_mkba_switches_scenario_and_downloads_both_exports(logged_in_page):
     team = demo_with_mkba_registration()
     base = Scenario.objects.get(team=team, year=YEAR, is_base=True)
@@ -70,8 +60,7 @@ def test_gemeente_opens_the_mkba_switches_scenario_and_downloads_both_exports(lo
     with page.expect_navigation():
         page.get_by_role("button", name="Toon").click()
     assert f"Scenario's {team.name} {YEAR}" in page.content()
-    if AXE.exists():
-        assert serious_violations(page) == []
+    assert serious_violations(page) == []
     with page.expect_navigation():
         page.get_by_role("link", name="Basis (registratie)").click()
     assert page.locator("#mkba-scenario-name").inner_text() == "Basis (registratie)"
@@ -81,8 +70,7 @@ def test_gemeente_opens_the_mkba_switches_scenario_and_downloads_both_exports(lo
     drawn = page.evaluate("() => Chart.getChart(document.getElementById('mkba-lines-chart')).data.datasets[0].data")
     assert drawn[2] == base.result["costs"]["extraCare"]
     assert "Registratie" in page.locator("#mkba-inputs-title + p").inner_text()
-    if AXE.exists():
-        assert serious_violations(page) == []
+    assert serious_violations(page) == []
 
     # A bad override is refused on its field, accessibly, and nothing changes.
     page.fill("#id_friction__share", "140")
@@ -90,8 +78,7 @@ def test_gemeente_opens_the_mkba_switches_scenario_and_downloads_both_exports(lo
         page.click("#mkba-apply")
     assert page.locator("#id_friction__share").get_attribute("aria-invalid") == "true"
     assert "Vul een percentage tussen 0 en 100 in." in page.locator("#id_friction__share_error").inner_text()
-    if AXE.exists():
-        assert serious_violations(page) == []
+    assert serious_violations(page) == []
     base.refresh_from_db()
     assert base.overrides == {}
 
@@ -131,6 +118,5 @@ def test_gemeente_opens_the_mkba_switches_scenario_and_downloads_both_exports(lo
     page.get_by_role("link", name="Scenario's naast elkaar").click()
     header = page.locator("#mkba-compare thead").inner_text()
     assert "Basis (registratie)" in header and "Frictie 40%" in header
-    if AXE.exists():
-        assert serious_violations(page) == []
+    assert serious_violations(page) == []
     assert page.js_errors == []

@@ -5,17 +5,10 @@ import re
 import pytest
 
 from cases.models import Agreement, Goal, LowDomainReason, NetworkAssessment, Plan, PlanStatus
+from tests.e2e.conftest import serious_violations
 from tests.zrm.factories import all_scores, case_with_adult, record
 
 pytestmark = [pytest.mark.e2e]
-
-
-def serious_accessibility_violations(page) -> list:
-    """axe-core (npm, served as a static file: the CSP forbids inline scripts) on the current page."""
-    page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")
-    return page.evaluate(
-        "async () => (await axe.run(document)).violations"
-        ".filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id)")
 
 
 def test_worker_builds_a_plan_from_two_low_domains_and_finalises_it(logged_in_page):
@@ -40,7 +33,7 @@ def test_worker_builds_a_plan_from_two_low_domains_and_finalises_it(logged_in_pa
     assert len(refused) == 4
     assert any("Financiën scoort 2" in item for item in refused)
     assert any("Huisvesting scoort 3" in item for item in refused)
-    assert serious_accessibility_violations(page) == []
+    assert serious_violations(page) == []
 
     # A goal for Financiën, from its row in the low-domain table.
     page.get_by_role("link", name=re.compile("^Doel voor Financiën")).click()
@@ -84,7 +77,7 @@ def test_worker_builds_a_plan_from_two_low_domains_and_finalises_it(logged_in_pa
     plan = Plan.objects.get(case=case)
     assert page.locator(f"#plan-{plan.pk}-status").inner_text().startswith("Vastgesteld")
     assert page.get_by_role("link", name="Plan evalueren").is_visible()
-    assert serious_accessibility_violations(page) == []
+    assert serious_violations(page) == []
 
     assert plan.status == PlanStatus.FINALISED
     assert Goal.objects.get(plan=plan).domain.code == "financien"
