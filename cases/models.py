@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .fields import BSNHashField, EncryptedBSNField
 from .validators import validate_bsn, validate_postcode, validate_postcode_area
 
 
@@ -75,6 +76,9 @@ class Role(models.TextChoices):
     TEAM_LEADER = "teamleider", _("Teamleider")
     MUNICIPALITY = "gemeente", _("Gemeente")
     ADMINISTRATOR = "beheerder", _("Functioneel beheerder")
+    # The privacy officer (functionaris gegevensbescherming): answers subject-access requests; no team,
+    # no case work (issue 8).
+    PRIVACY_OFFICER = "privacy", _("Privacy officer")
 
 
 # Roles that work with personal data inside a team.
@@ -93,6 +97,8 @@ class StaffMembership(models.Model):
         Organisation, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("moederorganisatie")
     )
     active = models.BooleanField(_("actief"), default=True)
+    # Contact details a regiecheck gives for a director (with the user's e-mail address).
+    phone = models.CharField(_("telefoonnummer"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("teamlidmaatschap")
@@ -117,6 +123,12 @@ class Household(models.Model):
     street = models.CharField(_("straat"), max_length=200)
     city = models.CharField(_("plaats"), max_length=100)
     wijk = models.CharField(_("wijk"), max_length=100, blank=True)
+    external_id = models.CharField(
+        _("extern kenmerk"), max_length=64, null=True, blank=True,
+        help_text=_("Sleutel uit het bronsysteem (import); uniek als hij is ingevuld."),
+    )
+    # Set by the retention job (cases.retention) when the household's personal data and free text were removed.
+    anonymised_on = models.DateField(_("geanonimiseerd op"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -125,6 +137,8 @@ class Household(models.Model):
         indexes = [models.Index(fields=["postcode", "house_number"], name="household_address_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(house_number__gte=1), name="household_house_number_positive"),
+            models.UniqueConstraint(fields=["external_id"], condition=Q(external_id__isnull=False),
+                                    name="household_unique_external_id"),
         ]
 
     @property
@@ -137,7 +151,9 @@ class Household(models.Model):
 
 
 class Person(models.Model):
-    bsn = models.CharField(_("BSN"), max_length=9, null=True, blank=True, validators=[validate_bsn])
+    # Encrypted at rest; bsn_hash (a keyed hash) serves exact lookups. See cases/crypto.py.
+    bsn = EncryptedBSNField(_("BSN"), null=True, blank=True, validators=[validate_bsn])
+    bsn_hash = BSNHashField(null=True, blank=True)
     first_name = models.CharField(_("voornaam"), max_length=100)
     name_prefix = models.CharField(_("tussenvoegsel"), max_length=20, blank=True)
     last_name = models.CharField(_("achternaam"), max_length=100)
@@ -148,10 +164,10 @@ class Person(models.Model):
         verbose_name = _("persoon")
         verbose_name_plural = _("personen")
         constraints = [
-            models.UniqueConstraint(fields=["bsn"], condition=Q(bsn__isnull=False), name="person_unique_bsn"),
-            models.CheckConstraint(
-                condition=Q(bsn__isnull=True) | Q(bsn__regex=r"^[0-9]{9}$"), name="person_bsn_nine_digits"
-            ),
+            models.UniqueConstraint(fields=["bsn_hash"], condition=Q(bsn_hash__isnull=False),
+                                    name="person_unique_bsn_hash"),
+            models.CheckConstraint(condition=Q(bsn__isnull=True, bsn_hash__isnull=True)
+                                   | Q(bsn__isnull=False, bsn_hash__isnull=False), name="person_bsn_has_hash"),
         ]
 
     @property
@@ -221,9 +237,16 @@ class Case(models.Model):
         ClosureReason, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("reden van afsluiting")
     )
     safety_flag = models.BooleanField(_("veiligheid in het geding"), default=False)
+    # Bemoeizorg (outreach to people who avoid care): with a recorded reason, a regiecheck may share a minimal
+    # WHAT summary without the household's consent (DOMAIN.md §8).
+    bemoeizorg_reason = models.CharField(_("reden bemoeizorg"), max_length=500, blank=True)
     reopened_from = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reopened_as",
         verbose_name=_("heropend vanuit"),
+    )
+    external_id = models.CharField(
+        _("extern kenmerk"), max_length=64, null=True, blank=True,
+        help_text=_("Sleutel uit het bronsysteem (import); uniek als hij is ingevuld."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -257,6 +280,8 @@ class Case(models.Model):
                 condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("melding_date")),
                 name="case_closed_after_melding",
             ),
+            models.UniqueConstraint(fields=["external_id"], condition=Q(external_id__isnull=False),
+                                    name="case_unique_external_id"),
         ]
 
     def __str__(self):
@@ -271,7 +296,11 @@ class DirectorAssignment(models.Model):
     started_on = models.DateField(_("vanaf"))
     ended_on = models.DateField(_("tot"), null=True, blank=True)
     reason = models.CharField(_("reden"), max_length=500, blank=True)
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Who assigned: a staff user, or (no user account) the API client that did it, as "api:<name>".
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    assigned_by_client = models.CharField(_("toegewezen door API-client"), max_length=200, blank=True, default="",
+                                          db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -280,7 +309,14 @@ class DirectorAssignment(models.Model):
             models.UniqueConstraint(
                 fields=["case"], condition=Q(ended_on__isnull=True), name="director_one_current_per_case"
             ),
+            models.CheckConstraint(condition=Q(assigned_by__isnull=False) | ~Q(assigned_by_client=""),
+                                   name="director_assigned_by_someone"),
         ]
+
+    @property
+    def assigned_by_label(self) -> str:
+        user = self.assigned_by
+        return (user.get_full_name() or user.get_username()) if user is not None else self.assigned_by_client
 
 
 class CaseEventKind(models.TextChoices):
@@ -301,11 +337,22 @@ class CaseEvent(models.Model):
     kind = models.CharField(max_length=20, choices=CaseEventKind.choices)
     occurred_on = models.DateField()
     description = models.CharField(max_length=500, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Who acted: a staff user, or (no user account) the API client that did it, as "api:<name>".
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    actor_client = models.CharField(_("door API-client"), max_length=200, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["occurred_on", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(actor__isnull=False) | ~Q(actor_client=""), name="caseevent_has_actor"),
+        ]
+
+    @property
+    def actor_label(self) -> str:
+        user = self.actor
+        return (user.get_full_name() or user.get_username()) if user is not None else self.actor_client
 
 
 class AuditAction(models.TextChoices):
@@ -325,7 +372,7 @@ class AuditEvent(models.Model):
     DELETE with a trigger.
     """
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     on_behalf_of = models.CharField(max_length=200, blank=True)
     client = models.CharField(max_length=200, blank=True, help_text=_("API-client of 'web'"))
@@ -336,6 +383,9 @@ class AuditEvent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     purpose = models.CharField(max_length=200)
     source_ip = models.GenericIPAddressField(null=True, blank=True)
+    # Hash chain (tamper evidence): row_hash = SHA-256 over this row's fields and the previous row's hash.
+    prev_hash = models.CharField(max_length=64, editable=False, default="")
+    row_hash = models.CharField(max_length=64, editable=False, default="")
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -568,6 +618,10 @@ class Intervention(models.Model):
                                      verbose_name=_("overbrugging voor (wachtlijst)"))
     on_waiting_list = models.BooleanField(_("op wachtlijst"), default=False)
     carried_out_at_6_months = models.BooleanField(_("uitgevoerd na 6 maanden"), null=True, blank=True)
+    external_id = models.CharField(
+        _("extern kenmerk"), max_length=64, null=True, blank=True,
+        help_text=_("Sleutel uit het bronsysteem (import); uniek als hij is ingevuld."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -586,6 +640,8 @@ class Intervention(models.Model):
                 | ~Q(deviation_reason=""),
                 name="intervention_deviation_has_reason",
             ),
+            models.UniqueConstraint(fields=["external_id"], condition=Q(external_id__isnull=False),
+                                    name="intervention_unique_external_id"),
         ]
 
 
@@ -653,3 +709,82 @@ class ApiClient(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in (self.scopes or [])
+
+
+# --- Privacy (issue 8): break-the-glass, consent -------------------------------------------------
+
+class BreakGlassAccess(models.Model):
+    """A worker's recorded, reasoned read access to another team's case, valid until `valid_until`.
+
+    Grants reading the casus page and its plan versions only (cases.selectors.get_case_for with
+    allow_break_glass=True); every write stays with the case's own team. Shown to the team leaders of the
+    case's team and of the worker's own team.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requester_team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, related_name="+",
+                                       verbose_name=_("team van de medewerker"))
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="break_glass_accesses")
+    reason = models.TextField(_("reden"))
+    at = models.DateTimeField(_("tijdstip"))
+    valid_until = models.DateTimeField(_("geldig tot"))
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("doorbreking (break-the-glass)")
+        verbose_name_plural = _("doorbrekingen (break-the-glass)")
+        indexes = [models.Index(fields=["user", "case", "valid_until"], name="breakglass_user_case_idx")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="breakglass_has_reason"),
+            models.CheckConstraint(condition=Q(valid_until__gt=models.F("at")), name="breakglass_valid_after_at"),
+        ]
+
+
+class ConsentPurpose(models.TextChoices):
+    INFORMATION_SHARING = "informatiedeling", _("Informatiedeling met een partnerorganisatie")
+    REGIECHECK = "regiecheck", _("Regiecheck")
+    RESEARCH = "onderzoek", _("Onderzoek")
+    OTHER = "overig", _("Overig")
+
+
+class Consent(models.Model):
+    """A household's recorded consent for a purpose (optionally with one partner organisation).
+
+    A consent counts from `given_on` until it is withdrawn; withdrawn consents stay as history.
+    """
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="consents")
+    purpose = models.CharField(_("doel"), max_length=20, choices=ConsentPurpose.choices)
+    partner_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("partnerorganisatie"),
+    )
+    description = models.CharField(_("toelichting"), max_length=500, blank=True)
+    given_on = models.DateField(_("gegeven op"))
+    withdrawn_on = models.DateField(_("ingetrokken op"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-given_on", "-pk"]
+        verbose_name = _("toestemming")
+        verbose_name_plural = _("toestemmingen")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=models.F("given_on")),
+                name="consent_withdrawn_after_given",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True, withdrawn_by__isnull=True)
+                | Q(withdrawn_on__isnull=False, withdrawn_by__isnull=False),
+                name="consent_withdrawn_has_who",
+            ),
+            models.CheckConstraint(condition=~Q(purpose="overig") | ~Q(description=""),
+                                   name="consent_other_has_description"),
+        ]
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_on is None

@@ -21,6 +21,7 @@ from .models import (
     StaffMembership,
     Team,
 )
+from .crypto import bsn_lookup_hash
 from .validators import normalise_postcode
 
 
@@ -59,8 +60,21 @@ def cases_visible_to(user) -> QuerySet[Case]:
     return Case.objects.filter(team_id__in=team_ids_of(user))
 
 
-def get_case_for(user, pk: int) -> Case:
-    """The case, if the user's team holds it; 404 when it does not exist, 403 when it is another team's."""
+class NeedToKnow(PermissionDenied):
+    """403: the case belongs to another team. Carries the case so the casus page can offer break-the-glass."""
+
+    def __init__(self, case: Case):
+        super().__init__("Deze casus hoort bij een ander team.")
+        self.case = case
+
+
+def get_case_for(user, pk: int, *, allow_break_glass: bool = False) -> Case:
+    """The case, if the user's team holds it; 404 when it does not exist, 403 when it is another team's.
+
+    With `allow_break_glass` (read-only screens only), a user with a valid break-the-glass access to the
+    case gets it too, with that access as `case.break_glass`; every other caller (all writes) keeps the
+    own-team rule.
+    """
     from django.shortcuts import get_object_or_404
 
     case = get_object_or_404(
@@ -70,7 +84,10 @@ def get_case_for(user, pk: int) -> Case:
         pk=pk,
     )
     if case.team_id not in team_ids_of(user):
-        raise PermissionDenied
+        access = active_break_glass(user, case.pk) if allow_break_glass else None
+        if access is None:
+            raise NeedToKnow(case)
+        case.break_glass = access
     return case
 
 
@@ -126,7 +143,7 @@ HOUSEHOLD_TYPE_LABELS = {"gezin": "Gezin", "ouderen": "Ouderen", "overig": "Over
 
 def find_households_by_bsn(bsn: str) -> QuerySet[Household]:
     return Household.objects.filter(
-        memberships__person__bsn=bsn, memberships__valid_to__isnull=True
+        memberships__person__bsn_hash=bsn_lookup_hash(bsn), memberships__valid_to__isnull=True
     ).distinct()
 
 
@@ -142,7 +159,7 @@ def open_case_of(household: Household) -> Case | None:
 
 
 def person_by_bsn(bsn: str) -> Person | None:
-    return Person.objects.filter(bsn=bsn).first()
+    return Person.objects.filter(bsn_hash=bsn_lookup_hash(bsn)).first()
 
 
 # --- Lists ----------------------------------------------------------------------------------
@@ -313,15 +330,19 @@ def intervention_counts_by_type(cases: QuerySet[Case]) -> dict[str, dict[str, in
 
 # --- Plans (issue 4) ------------------------------------------------------------------------------
 
-def get_plan_for(user, pk: int):
-    """A plan of a case the user's team holds; 404 when it does not exist, 403 when it is another team's."""
+def get_plan_for(user, pk: int, *, allow_break_glass: bool = False):
+    """A plan of a case the user's team holds; 404 when it does not exist, 403 when it is another team's
+    (unless, for read-only screens, the user has a valid break-the-glass access to the case)."""
     from django.shortcuts import get_object_or_404
 
     from .models import Plan
 
     plan = get_object_or_404(Plan.objects.select_related("case__household", "case__team", "finalised_by"), pk=pk)
     if plan.case.team_id not in team_ids_of(user):
-        raise PermissionDenied
+        access = active_break_glass(user, plan.case_id) if allow_break_glass else None
+        if access is None:
+            raise PermissionDenied
+        plan.case.break_glass = access
     return plan
 
 
@@ -498,3 +519,204 @@ def escalations_of(case: Case):
     from .models import Escalation
 
     return Escalation.objects.filter(case=case).select_related("prevented_by__type").order_by("date", "pk")
+
+
+# --- Privacy (issue 8): break-the-glass, regiecheck, consent -------------------------------------------
+
+def may_break_glass(user) -> bool:
+    """Only sociaal werkers and teamleiders may break the glass; gemeente, beheerder, privacy officer and
+    machine clients never."""
+    return active_memberships(user).filter(role__in=[r.value for r in TEAM_ROLES]).exists()
+
+
+def active_break_glass(user, case_id: int, now=None):
+    """The user's break-the-glass access to this case that is valid now, or None."""
+    from django.utils import timezone
+
+    from .models import BreakGlassAccess
+
+    if not getattr(user, "is_authenticated", False) or getattr(user, "client", None) is not None:
+        return None
+    now = now or timezone.now()
+    return (BreakGlassAccess.objects.filter(user=user, case_id=case_id, at__lte=now, valid_until__gt=now)
+            .order_by("-valid_until").first())
+
+
+def break_glass_events_for_leader(user, *, team_id: int | None = None) -> QuerySet:
+    """Break-the-glass accesses a team leader oversees: on their team's cases, and by their team's workers.
+
+    With `team_id` (one of the led teams), only those that concern that team.
+    """
+    from .models import BreakGlassAccess
+
+    led = list(led_teams(user).values_list("pk", flat=True))
+    if team_id is not None:
+        led = [pk for pk in led if pk == team_id]
+    return (
+        BreakGlassAccess.objects.filter(Q(case__team_id__in=led) | Q(requester_team_id__in=led))
+        .select_related("user", "case__team", "requester_team")
+        .order_by("-at", "-pk")
+    )
+
+
+def organisations_of(user) -> set[int]:
+    """The home organisations of the user's active team memberships (the asking party of a regiecheck).
+    Machine clients have none."""
+    return set(
+        active_memberships(user).filter(role__in=[r.value for r in TEAM_ROLES], home_organisation__isnull=False)
+        .values_list("home_organisation_id", flat=True)
+    )
+
+
+def consents_of(household_id: int) -> list:
+    """Every consent of the household, active ones first, newest first (one query)."""
+    from .models import Consent
+
+    return sorted(
+        Consent.objects.filter(household_id=household_id).select_related(
+            "partner_organisation", "recorded_by", "withdrawn_by"),
+        key=lambda c: (c.withdrawn_on is not None, -c.given_on.toordinal(), -c.pk),
+    )
+
+
+def sharing_consent(household_id: int, organisation_ids, on: dt.date):
+    """The household's active 'informatiedeling' consent naming one of these partner organisations, or None.
+
+    A consent without a named partner organisation does not cover sharing case content with an asking party.
+    """
+    from .models import Consent, ConsentPurpose
+
+    if not organisation_ids:
+        return None
+    return (Consent.objects.filter(household_id=household_id, purpose=ConsentPurpose.INFORMATION_SHARING,
+                                   partner_organisation_id__in=list(organisation_ids), given_on__lte=on)
+            .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on))
+            .select_related("partner_organisation").order_by("-given_on", "-pk").first())
+
+
+def regiecheck_households(bsn: str, date_of_birth: dt.date, postcode: str, house_number: int,
+                          addition: str = "") -> tuple[Person | None, list[Household]]:
+    """The person with this BSN and the households at this address they are a current member of.
+
+    All three must agree (BSN, date of birth, address); any mismatch gives no households. The person is
+    returned when the BSN alone matched (for the audit log only; never shown to the asking party).
+    """
+    person = person_by_bsn(bsn)
+    if person is None or person.date_of_birth != date_of_birth:
+        return person, []
+    at_address = find_households_by_address(postcode, house_number, addition).values("pk")
+    return person, list(find_households_by_bsn(bsn).filter(pk__in=at_address).order_by("pk"))
+
+
+def open_cases_with_directors(households) -> list[Case]:
+    """The open cases of these households with team, director (user, team, home organisation) in one query."""
+    return list(
+        Case.objects.filter(household__in=list(households)).exclude(status=CaseStatus.CLOSED)
+        .select_related("team", "regisseur__user", "regisseur__team", "regisseur__home_organisation")
+        .order_by("pk")
+    )
+
+
+def latest_problem_domain_count(case_id: int, person_id: int):
+    """The person's latest vastgestelde (not corrected) ZRM in the case: (date, problem domain count) or None."""
+    from zrm.models import Measurement
+    from zrm.selectors import effective
+
+    return (effective(Measurement.objects.filter(case_id=case_id, person_id=person_id))
+            .order_by("-date", "-pk").values_list("date", "problem_domain_count").first())
+
+
+# --- Registration API (issue 6): households and persons of the caller's teams ---------------------
+
+def _visible_household_ids(user):
+    """Households with a case of one of the user's teams (a subquery)."""
+    return Case.objects.filter(team_id__in=team_ids_of(user)).values("household_id")
+
+
+def households_visible_to(user) -> QuerySet[Household]:
+    """Households with at least one case of the user's teams, each with `member_count`, its current members
+    (`current_memberships`, for the household type) and `visible_cases` (the user's teams' cases, newest
+    first). A constant number of queries, whatever the number of households."""
+    team_ids = team_ids_of(user)
+    return (
+        Household.objects.filter(pk__in=Case.objects.filter(team_id__in=team_ids).values("household_id"))
+        .annotate(member_count=Count("memberships", filter=Q(memberships__valid_to__isnull=True)))
+        .prefetch_related(
+            Prefetch("memberships", queryset=HouseholdMembership.objects.filter(valid_to__isnull=True)
+                     .select_related("person"), to_attr="current_memberships"),
+            Prefetch("cases", queryset=Case.objects.filter(team_id__in=team_ids).order_by("-melding_date", "-pk"),
+                     to_attr="visible_cases"),
+        )
+        .order_by("pk")
+    )
+
+
+def get_household_for(user, pk: int) -> Household:
+    """A household with a case of the user's teams; 404 when it does not exist, 403 when only other teams
+    hold it."""
+    from django.shortcuts import get_object_or_404
+
+    household = households_visible_to(user).filter(pk=pk).first()
+    if household is None:
+        get_object_or_404(Household, pk=pk)
+        raise PermissionDenied("Dit huishouden hoort niet bij uw teams.")
+    return household
+
+
+def household_case_for_write(user, household: Household) -> Case:
+    """The open case of the household in which the user may change it: 403 when another team holds the open
+    case; a ValidationError (code no_open_case) when the household has no open case at all."""
+    from django.core.exceptions import ValidationError
+
+    case = open_case_of(household)
+    if case is None:
+        raise ValidationError("Dit huishouden heeft geen open casus; heropen eerst de casus.", code="no_open_case")
+    if case.team_id not in team_ids_of(user):
+        raise NeedToKnow(case)
+    return case
+
+
+def household_members(household: Household, *, current_only: bool = True) -> QuerySet[HouseholdMembership]:
+    """The household's memberships with their persons, oldest member first."""
+    qs = HouseholdMembership.objects.filter(household=household).select_related("person")
+    if current_only:
+        qs = qs.filter(valid_to__isnull=True)
+    return qs.order_by("person__date_of_birth", "pk")
+
+
+def get_person_for(user, pk: int) -> Person:
+    """A person who is (or was) a member of a household of the user's teams, with `visible_memberships`
+    (those households only); 404 when the person does not exist, 403 when only other teams know them."""
+    from django.shortcuts import get_object_or_404
+
+    person = get_object_or_404(Person, pk=pk)
+    person.visible_memberships = list(
+        HouseholdMembership.objects.filter(person=person, household_id__in=_visible_household_ids(user))
+        .order_by("valid_from", "pk")
+    )
+    if not person.visible_memberships:
+        raise PermissionDenied("Deze persoon hoort niet bij een huishouden van uw teams.")
+    return person
+
+
+def find_person_in_teams(user, bsn: str) -> tuple[Person | None, list[int]]:
+    """(the person with this BSN, or None; the ids of the user's teams' households they are or were a member
+    of). A person known only to other teams comes back with no households: the caller must not learn of them
+    (the same rule as get_person_for)."""
+    person = person_by_bsn(bsn)
+    if person is None:
+        return None, []
+    household_ids = sorted(set(
+        HouseholdMembership.objects.filter(person=person, household_id__in=_visible_household_ids(user))
+        .values_list("household_id", flat=True)
+    ))
+    return person, household_ids
+
+
+def registration_cases(user) -> QuerySet[Case]:
+    """The cases of the user's teams with what the API shows, in one query."""
+    return (
+        cases_visible_to(user)
+        .select_related("melding_source", "closure_reason", "team")
+        .order_by("-melding_date", "-pk")
+    )

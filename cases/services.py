@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from reporting import hooks as reporting_hooks
+
 from . import audit, selectors
 from .audit import Actor
 from .models import (
@@ -128,7 +130,7 @@ def _validate_person(data: PersonData, prefix: str, errors: dict, seen_bsns: set
     if data.bsn:
         if not is_valid_bsn(data.bsn):
             errors.setdefault(f"{prefix}bsn", []).append(MSG_BSN_INVALID)
-        elif data.bsn in seen_bsns or Person.objects.filter(bsn=data.bsn).exists():
+        elif data.bsn in seen_bsns or selectors.person_by_bsn(data.bsn) is not None:
             errors.setdefault(f"{prefix}bsn", []).append(MSG_BSN_TAKEN)
         else:
             seen_bsns.add(data.bsn)
@@ -175,13 +177,24 @@ def add_household_member(*, actor: Actor, case: Case, data: PersonData, valid_fr
         )
         _event(case, CaseEventKind.MEMBER, today(), actor, f"{data.role}: {person.full_name}")
         audit.record(actor, AuditAction.CREATE, person, person=person, case=case)
+        reporting_hooks.case_changed(case.pk)  # after commit: reporting facts and aggregates
     return person
 
 
 # --- Cases ------------------------------------------------------------------------------------
 
+def _acting(actor: Actor) -> tuple[object | None, str]:
+    """(user, client name) for the "who" columns of the timeline and director history: a machine client has no
+    user account, so its name ("api:<name>") stands in (constraints caseevent_has_actor and
+    director_assigned_by_someone)."""
+    user = audit._user(actor)
+    return user, ("" if user is not None else actor.client)
+
+
 def _event(case: Case, kind: str, on: dt.date, actor: Actor, description: str = "") -> None:
-    CaseEvent.objects.create(case=case, kind=kind, occurred_on=on, description=description[:500], actor=actor.user)
+    user, client = _acting(actor)
+    CaseEvent.objects.create(case=case, kind=kind, occurred_on=on, description=description[:500], actor=user,
+                             actor_client=client)
 
 
 def _validate_director(errors: dict, team: Team, regisseur: StaffMembership | None, name: str = "regisseur") -> None:
@@ -207,8 +220,10 @@ def _open_case(*, actor, household, team, melding_date, melding_source, regisseu
         if existing is not None:
             raise OpenCaseExists(existing) from exc
         raise ValidationError("De casus kon niet worden opgeslagen; probeer het opnieuw.") from exc
+    user, client = _acting(actor)
     DirectorAssignment.objects.create(
-        case=case, regisseur=regisseur, started_on=melding_date, reason="Eerste toewijzing", assigned_by=actor.user
+        case=case, regisseur=regisseur, started_on=melding_date, reason="Eerste toewijzing", assigned_by=user,
+        assigned_by_client=client,
     )
     if reopened_from is not None:
         days = (melding_date - reopened_from.closed_on).days
@@ -217,6 +232,7 @@ def _open_case(*, actor, household, team, melding_date, melding_source, regisseu
     _event(case, CaseEventKind.MELDING, melding_date, actor, f"Bron: {melding_source.label}")
     _event(case, CaseEventKind.DIRECTOR, melding_date, actor, f"Regisseur: {regisseur}")
     audit.record(actor, AuditAction.CREATE, case, case=case)
+    reporting_hooks.case_changed(case.pk)  # after commit: reporting facts and aggregates
     return case
 
 
@@ -323,6 +339,7 @@ def register_first_contact(*, actor: Actor, case: Case, contact_date: dt.date) -
         case.save(update_fields=["first_contact_date", "status", "updated_at"])
         _event(case, CaseEventKind.FIRST_CONTACT, contact_date, actor)
         audit.record(actor, AuditAction.UPDATE, case, case=case)
+        reporting_hooks.case_changed(case.pk)  # after commit: reporting facts and aggregates
     return case
 
 
@@ -343,14 +360,19 @@ def transfer_director(
         case = _lock(case)
         if case.status == CaseStatus.CLOSED:
             raise ValidationError("Een afgesloten casus kan niet worden overgedragen.")
+        if regisseur.pk == case.regisseur_id:  # checked again under the lock: a concurrent transfer may have won
+            raise ValidationError({"regisseur": ["Deze medewerker is al de regisseur."]})
         DirectorAssignment.objects.filter(case=case, ended_on__isnull=True).update(ended_on=on)
+        user, client = _acting(actor)
         DirectorAssignment.objects.create(
-            case=case, regisseur=regisseur, started_on=on, reason=reason.strip(), assigned_by=actor.user
+            case=case, regisseur=regisseur, started_on=on, reason=reason.strip(), assigned_by=user,
+            assigned_by_client=client,
         )
         case.regisseur = regisseur
         case.save(update_fields=["regisseur", "updated_at"])
         _event(case, CaseEventKind.TRANSFER, on, actor, f"Naar {regisseur}: {reason.strip()}")
         audit.record(actor, AuditAction.UPDATE, case, case=case)
+        reporting_hooks.case_changed(case.pk)  # after commit: reporting facts and aggregates
     return case
 
 
@@ -392,6 +414,7 @@ def close_case(*, actor: Actor, case: Case, reason: ClosureReason | None, closed
         DirectorAssignment.objects.filter(case=case, ended_on__isnull=True).update(ended_on=closed_on)
         _event(case, CaseEventKind.CLOSED, closed_on, actor, f"Reden: {reason.label}")
         audit.record(actor, AuditAction.UPDATE, case, case=case)
+        reporting_hooks.case_changed(case.pk)  # after commit: reporting facts and aggregates
     return case
 
 
@@ -718,6 +741,7 @@ def finalise_plan(*, actor: Actor, plan: Plan, on: dt.date | None = None) -> Pla
         plan.save(update_fields=["status", "finalised_on", "finalised_by"])
         _event(plan.case, CaseEventKind.OTHER, on, actor, f"Plan van aanpak versie {plan.version} vastgesteld")
         audit.record(actor, AuditAction.UPDATE, plan, case=plan.case)
+        reporting_hooks.case_changed(plan.case_id)  # after commit: reporting facts and aggregates
     return plan
 
 
@@ -814,6 +838,7 @@ def record_intervention(*, actor: Actor, case: Case, data: InterventionData) -> 
     with transaction.atomic():
         intervention = Intervention.objects.create(case=case, **{f: getattr(data, f) for f in _INTERVENTION_FIELDS})
         audit.record(actor, AuditAction.CREATE, intervention, person=data.person, case=case)
+        reporting_hooks.case_changed(case.pk)  # after commit: reporting facts and aggregates
     return intervention, warnings
 
 
@@ -828,6 +853,7 @@ def update_intervention(*, actor: Actor, intervention: Intervention, data: Inter
             setattr(intervention, name, getattr(data, name))
         intervention.save()
         audit.record(actor, AuditAction.UPDATE, intervention, person=data.person, case=intervention.case)
+        reporting_hooks.case_changed(intervention.case_id)  # after commit: reporting facts and aggregates
     return intervention, warnings
 
 
@@ -857,6 +883,7 @@ def record_escalation(*, actor: Actor, case: Case, kind: str, prevented: bool, d
             children_count=children_count if kind == EscalationKind.UHP else None, date=date, note=note.strip(),
         )
         audit.record(actor, AuditAction.CREATE, escalation, case=case)
+        reporting_hooks.case_changed(case.pk)  # after commit: reporting facts and aggregates
     return escalation
 
 
@@ -907,3 +934,340 @@ def rotate_api_client_token(*, client: ApiClient) -> str:
     token = secrets.token_urlsafe(32)
     ApiClient.objects.filter(pk=client.pk).update(token_prefix=token[:8], token_hash=hash_token(token))
     return token
+
+
+# =================================================================================================
+# --- Privacy (issue 8): break-the-glass, consent, bemoeizorg, regiecheck, subject access ---------
+# =================================================================================================
+
+BREAK_GLASS_MIN_REASON = 20
+PURPOSE_REGIECHECK = "regiecheck"
+PURPOSE_SUBJECT_ACCESS = "inzageverzoek (AVG art. 15)"
+MSG_CONSENT_DUPLICATE = "Er is al een geldige toestemming voor dit doel en deze partnerorganisatie."
+MSG_BREAK_GLASS_REASON = (f"Beschrijf waarom u deze casus moet inzien, in minstens {BREAK_GLASS_MIN_REASON} "
+                          "tekens.")
+
+
+def break_glass_purpose(reason: str) -> str:
+    """The audit purpose of a break-the-glass access and of every read under it (the column holds 200)."""
+    return f"break-the-glass: {reason}"[:200]
+
+
+def break_the_glass(*, actor: Actor, case: Case, reason: str):
+    """Record a worker's reasoned read access to another team's case, valid for BREAK_GLASS_HOURS.
+
+    Guarantees: only sociaal werkers and teamleiders (never gemeente, beheerder, privacy officer or a
+    machine client); only for a case of another team; a written reason of at least BREAK_GLASS_MIN_REASON
+    characters; one audit row with purpose "break-the-glass: <reason>". The access lets the worker read the
+    casus page and its plan versions; writes stay with the case's own team (every write path checks the
+    own-team rule through selectors.get_case_for without allow_break_glass).
+    """
+    from datetime import timedelta
+
+    from django.core.exceptions import PermissionDenied
+
+    from .models import BreakGlassAccess
+
+    user = actor.user
+    if actor.client != "web" or not selectors.may_break_glass(user):
+        raise PermissionDenied("Alleen sociaal werkers en teamleiders kunnen een casus van een ander team openen.")
+    own_teams = selectors.team_ids_of(user)
+    if case.team_id in own_teams:
+        raise ValidationError("Deze casus hoort bij uw eigen team; daarvoor is geen doorbreking nodig.")
+    reason = " ".join((reason or "").split())
+    if len(reason) < BREAK_GLASS_MIN_REASON:
+        raise ValidationError({"reason": [MSG_BREAK_GLASS_REASON]})
+    requester_team = Team.objects.filter(pk__in=own_teams).order_by("name", "pk").first()
+    now = timezone.now()
+    with transaction.atomic():
+        access = BreakGlassAccess.objects.create(
+            user=user, requester_team=requester_team, case=case, reason=reason, at=now,
+            valid_until=now + timedelta(hours=settings.WIJKREGIE["BREAK_GLASS_HOURS"]),
+        )
+        audit.record(actor, AuditAction.CREATE, access, case=case, purpose=break_glass_purpose(reason))
+    return access
+
+
+# --- Consent and bemoeizorg -------------------------------------------------------------------------
+
+def record_consent(*, actor: Actor, case: Case, purpose: str, given_on: dt.date | None,
+                   partner_organisation=None, description: str = ""):
+    """Record the household's consent for a purpose (and optionally one partner organisation).
+
+    Refuses an unknown purpose, a date in the future, 'overig' without a description, and a second active
+    consent for the same purpose and partner organisation.
+    """
+    from .models import Consent, ConsentPurpose
+
+    errors: dict = {}
+    description = (description or "").strip()
+    if purpose not in ConsentPurpose.values:
+        errors.setdefault("purpose", []).append("Kies het doel van de toestemming.")
+    elif purpose == ConsentPurpose.OTHER and not description:
+        errors.setdefault("description", []).append("Beschrijf bij 'overig' waarvoor de toestemming geldt.")
+    if given_on is None:
+        errors.setdefault("given_on", []).append("Vul de datum in waarop de toestemming is gegeven.")
+    _not_in_future(errors, "given_on", given_on)
+    _raise(errors)
+    with transaction.atomic():
+        Household.objects.select_for_update().get(pk=case.household_id)  # serialise the duplicate check
+        duplicate = Consent.objects.filter(household_id=case.household_id, purpose=purpose,
+                                           partner_organisation=partner_organisation, withdrawn_on__isnull=True)
+        if purpose == ConsentPurpose.OTHER:  # 'overig' consents differ by what they are for
+            duplicate = duplicate.filter(description=description)
+        if duplicate.exists():
+            raise ValidationError({"purpose": [MSG_CONSENT_DUPLICATE]})
+        consent = Consent.objects.create(
+            household_id=case.household_id, purpose=purpose, partner_organisation=partner_organisation,
+            description=description, given_on=given_on, recorded_by=actor.user,
+        )
+        label = ConsentPurpose(purpose).label
+        _event(case, CaseEventKind.OTHER, given_on, actor,
+               f"Toestemming vastgelegd: {label}" + (f" ({partner_organisation.name})" if partner_organisation else ""))
+        audit.record(actor, AuditAction.CREATE, consent, case=case)
+    return consent
+
+
+def withdraw_consent(*, actor: Actor, case: Case, consent, withdrawn_on: dt.date | None):
+    """The household withdraws a consent: it stays as history with the withdrawal date and who recorded it."""
+    from .models import Consent, ConsentPurpose
+
+    errors: dict = {}
+    if consent.household_id != case.household_id:
+        raise ValidationError("Deze toestemming hoort niet bij dit huishouden.")
+    if withdrawn_on is None:
+        errors.setdefault("withdrawn_on", []).append("Vul de datum van intrekking in.")
+    else:
+        _not_in_future(errors, "withdrawn_on", withdrawn_on)
+        if withdrawn_on < consent.given_on:
+            errors.setdefault("withdrawn_on", []).append("De intrekking kan niet vóór de datum van de toestemming "
+                                                         "liggen.")
+    _raise(errors)
+    with transaction.atomic():
+        consent = Consent.objects.select_for_update().get(pk=consent.pk)
+        if consent.withdrawn_on is not None:
+            raise ValidationError("Deze toestemming is al ingetrokken.")
+        consent.withdrawn_on = withdrawn_on
+        consent.withdrawn_by = actor.user
+        consent.save(update_fields=["withdrawn_on", "withdrawn_by"])
+        _event(case, CaseEventKind.OTHER, withdrawn_on, actor,
+               f"Toestemming ingetrokken: {ConsentPurpose(consent.purpose).label}")
+        audit.record(actor, AuditAction.UPDATE, consent, case=case)
+    return consent
+
+
+def record_bemoeizorg(*, actor: Actor, case: Case, reason: str) -> Case:
+    """Record (or, with an empty reason, end) bemoeizorg on a case: the recorded reason lets a regiecheck
+    share a minimal summary without consent (DOMAIN.md §8)."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        case = _lock(case)
+        if not reason and not case.bemoeizorg_reason:
+            raise ValidationError({"reason": ["Beschrijf de reden voor bemoeizorg."]})
+        case.bemoeizorg_reason = reason
+        case.save(update_fields=["bemoeizorg_reason", "updated_at"])
+        _event(case, CaseEventKind.OTHER, today(), actor,
+               f"Bemoeizorg vastgelegd: {reason}" if reason else "Bemoeizorg beëindigd")
+        audit.record(actor, AuditAction.UPDATE, case, case=case)
+    return case
+
+
+# --- Regiecheck (DOMAIN.md §8) ----------------------------------------------------------------------
+
+@dataclass
+class RegieDirector:
+    name: str
+    team: str
+    organisation: str
+    email: str
+    phone: str
+
+
+@dataclass
+class RegieSummary:
+    """The minimal WHAT information, shared only with consent or under bemoeizorg."""
+
+    status: str
+    melding_date: dt.date
+    problem_domain_count: int | None
+    measured_on: dt.date | None
+
+
+@dataclass
+class RegieInvolvement:
+    team: str
+    organisations: list[str]
+    director: RegieDirector | None
+    consent_covers: bool
+    shared_basis: str  # "toestemming", "bemoeizorg" or "" (WHO information only)
+    summary: RegieSummary | None
+
+
+@dataclass
+class RegiecheckAnswer:
+    """`known` False is the one neutral answer for no match and for any partial mismatch (no oracle)."""
+
+    known: bool
+    involvements: list[RegieInvolvement] = field(default_factory=list)
+
+    @property
+    def organisations(self) -> list[str]:
+        return sorted({name for item in self.involvements for name in item.organisations})
+
+
+def regiecheck(*, actor: Actor, asker, bsn: str, date_of_birth: dt.date, postcode: str, house_number: int,
+               house_number_addition: str = "") -> RegiecheckAnswer:
+    """Who already holds direction for this person's household: teams, organisations and the director's
+    contact details, never case content; a minimal summary (status, melding date, problem domains of the
+    latest ZRM) only when the household's active 'informatiedeling' consent names the asker's organisation
+    or the case records a bemoeizorg reason.
+
+    BSN, date of birth and address must all match a current household member; anything less gives the
+    same neutral answer as no match. Every check is one SEARCH row in the audit log (with the person when
+    the BSN matched, for the log only), plus a READ row per case whose summary was shared.
+    """
+    errors: dict = {}
+    bsn = "".join((bsn or "").split())
+    if not is_valid_bsn(bsn):
+        errors.setdefault("bsn", []).append(MSG_BSN_INVALID)
+    if date_of_birth is None:
+        errors.setdefault("date_of_birth", []).append("Vul de geboortedatum in.")
+    postcode = normalise_postcode(postcode)
+    try:
+        validate_postcode(postcode)
+    except ValidationError as exc:
+        errors.setdefault("postcode", []).extend(exc.messages)
+    if not house_number or house_number < 1:
+        errors.setdefault("house_number", []).append("Vul een huisnummer in (1 of hoger).")
+    _raise(errors)
+
+    on = today()
+    person, households = selectors.regiecheck_households(bsn, date_of_birth, postcode, house_number,
+                                                         house_number_addition)
+    cases = selectors.open_cases_with_directors(households) if households else []
+    asker_organisations = selectors.organisations_of(asker)
+    involvements, shared = [], []
+    for case in cases:
+        consent = selectors.sharing_consent(case.household_id, asker_organisations, on)
+        basis = "toestemming" if consent is not None else ("bemoeizorg" if case.bemoeizorg_reason else "")
+        director = None
+        organisations = []
+        if case.regisseur_id:
+            staff = case.regisseur
+            organisation = staff.home_organisation.name if staff.home_organisation_id else ""
+            if organisation:
+                organisations.append(organisation)
+            director = RegieDirector(name=staff.user.get_full_name() or staff.user.get_username(),
+                                     team=staff.team.name if staff.team_id else "", organisation=organisation,
+                                     email=staff.user.email, phone=staff.phone)
+        summary = None
+        if basis:
+            latest = selectors.latest_problem_domain_count(case.pk, person.pk)
+            summary = RegieSummary(status=CaseStatus(case.status).label, melding_date=case.melding_date,
+                                   measured_on=latest[0] if latest else None,
+                                   problem_domain_count=latest[1] if latest else None)
+            shared.append((case, basis))
+        involvements.append(RegieInvolvement(team=case.team.name, organisations=organisations, director=director,
+                                             consent_covers=consent is not None, shared_basis=basis,
+                                             summary=summary))
+    with transaction.atomic():
+        if person is not None:  # the BSN matched: the log names the person (the answer may still be neutral)
+            audit.record(actor, AuditAction.SEARCH, households[0] if households else person, person=person,
+                         case=cases[0] if cases else None, purpose=PURPOSE_REGIECHECK)
+        else:
+            audit.record_call(actor, AuditAction.SEARCH, "regiecheck", purpose=PURPOSE_REGIECHECK)
+        if shared:
+            audit.record_many(actor, AuditAction.READ, [
+                (case, person, case) for case, _basis in shared
+            ], purpose=f"{PURPOSE_REGIECHECK}: samenvatting gedeeld")
+    return RegiecheckAnswer(known=bool(involvements), involvements=involvements)
+
+
+# --- Subject access (AVG art. 15) ---------------------------------------------------------------
+
+def find_subject(*, actor: Actor, bsn: str) -> Person | None:
+    """The person a subject-access request is about, found by BSN (privacy officer only); audited as SEARCH."""
+    from django.core.exceptions import PermissionDenied
+
+    if Role.PRIVACY_OFFICER not in selectors.roles_of(actor.user):
+        raise PermissionDenied("Alleen de privacy officer behandelt inzageverzoeken.")
+    bsn = "".join((bsn or "").split())
+    if not is_valid_bsn(bsn):
+        raise ValidationError({"bsn": [MSG_BSN_INVALID]})
+    person = selectors.person_by_bsn(bsn)
+    if person is None:
+        audit.record_call(actor, AuditAction.SEARCH, "person", purpose=PURPOSE_SUBJECT_ACCESS)
+    else:
+        audit.record(actor, AuditAction.SEARCH, person, person=person, purpose=PURPOSE_SUBJECT_ACCESS)
+    return person
+
+
+def export_subject_access(*, actor: Actor, person: Person, fmt: str) -> tuple[bytes, str]:
+    """Everything on one person as JSON (audited EXPORT) or PDF (audited PRINT): (content, content type)."""
+    from django.core.exceptions import PermissionDenied
+
+    from . import subject_access
+
+    if Role.PRIVACY_OFFICER not in selectors.roles_of(actor.user):
+        raise PermissionDenied("Alleen de privacy officer behandelt inzageverzoeken.")
+    if fmt not in ("json", "pdf"):
+        raise ValidationError({"format": ["Kies JSON of PDF."]})
+    data = subject_access.collect(person)
+    if fmt == "json":
+        content, content_type, action = subject_access.to_json(data), "application/json", AuditAction.EXPORT
+    else:
+        content, content_type, action = subject_access.to_pdf(data), "application/pdf", AuditAction.PRINT
+    audit.record(actor, action, person, person=person, purpose=PURPOSE_SUBJECT_ACCESS)
+    return content, content_type
+
+
+# =================================================================================================
+# --- Registration API (issue 6): household address ---------------------------------------------
+# =================================================================================================
+
+HOUSEHOLD_ADDRESS_FIELDS = ("postcode", "house_number", "house_number_addition", "street", "city", "wijk")
+_ADDRESS_MAX_LENGTHS = {"house_number_addition": 10, "street": 200, "city": 100, "wijk": 100}
+
+
+def update_household_address(*, actor: Actor, household: Household, case: Case, changes: dict) -> Household:
+    """Change a household's address (only the fields in `changes`, keys from HOUSEHOLD_ADDRESS_FIELDS).
+
+    Validated like the melding screen (postcode 1234AB, house number 1 or higher, street and city required);
+    every invalid field is reported at once and nothing is saved. `case` is the household's open case the
+    change is made in: it gets a timeline event (without the address itself) and the audit row names it.
+    """
+    unknown = set(changes) - set(HOUSEHOLD_ADDRESS_FIELDS)
+    if unknown:
+        raise ValueError(f"Not address fields: {sorted(unknown)}")
+    values = {name: changes.get(name, getattr(household, name)) for name in HOUSEHOLD_ADDRESS_FIELDS}
+    for name in ("house_number_addition", "street", "city", "wijk"):
+        values[name] = (values[name] or "").strip()
+    errors: dict = {}
+    values["postcode"] = normalise_postcode(values["postcode"])
+    try:
+        validate_postcode(values["postcode"])
+    except ValidationError as exc:
+        errors.setdefault("postcode", []).extend(exc.messages)
+    if not values["house_number"] or values["house_number"] < 1:
+        errors.setdefault("house_number", []).append("Vul een huisnummer in (1 of hoger).")
+    if not values["street"]:
+        errors.setdefault("street", []).append("Vul de straat in.")
+    if not values["city"]:
+        errors.setdefault("city", []).append("Vul de plaats in.")
+    for name, limit in _ADDRESS_MAX_LENGTHS.items():
+        if len(values[name]) > limit:
+            errors.setdefault(name, []).append(f"Gebruik hoogstens {limit} tekens.")
+    _raise(errors)
+    with transaction.atomic():
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        changed = [name for name, value in values.items() if getattr(household, name) != value]
+        if not changed:
+            return household
+        for name in changed:
+            setattr(household, name, values[name])
+        household.save(update_fields=changed)
+        _event(case, CaseEventKind.OTHER, today(), actor, "Adres van het huishouden gewijzigd")
+        audit.record(actor, AuditAction.UPDATE, household, case=case)
+        for case_id in household.cases.values_list("pk", flat=True):
+            reporting_hooks.case_changed(case_id)  # after commit: figures per wijk and postcode area
+    return household

@@ -219,7 +219,15 @@ class Measurement(models.Model):
         _("huishoudcategorie"), max_length=30, choices=HouseholdCategory.choices, blank=True
     )
 
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    external_id = models.CharField(
+        _("extern kenmerk"), max_length=64, null=True, blank=True,
+        help_text=_("Sleutel uit het bronsysteem (import); uniek als hij is ingevuld."),
+    )
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    # A machine client (registratie.schrijven) has no user account: its name ("api:<name>") stands in.
+    created_by_client = models.CharField(max_length=200, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     finalised_by = models.ForeignKey(
@@ -246,6 +254,9 @@ class Measurement(models.Model):
                 name="zrm_correction_has_reason",
             ),
             models.CheckConstraint(
+                condition=Q(created_by__isnull=False) | ~Q(created_by_client=""), name="zrm_measurement_has_creator",
+            ),
+            models.CheckConstraint(
                 condition=Q(supersedes__isnull=True) | ~Q(supersedes=models.F("pk")),
                 name="zrm_not_superseding_itself",
             ),
@@ -258,6 +269,8 @@ class Measurement(models.Model):
                 & ~Q(bucket="") & ~Q(household_category=""),
                 name="zrm_final_has_derived_values",
             ),
+            models.UniqueConstraint(fields=["external_id"], condition=Q(external_id__isnull=False),
+                                    name="zrm_measurement_unique_external_id"),
         ]
 
     def __str__(self):

@@ -23,6 +23,7 @@ from django.utils import timezone
 from cases import audit
 from cases.audit import Actor
 from cases.models import TEAM_ROLES, AuditAction, Case, CaseStatus, Person, StaffMembership
+from reporting import hooks as reporting_hooks
 
 from . import derived, selectors
 from .models import (
@@ -188,7 +189,7 @@ def _finalise(actor: Actor, measurement: Measurement, domains: dict[str, Domain]
     measurement.household_category = result.household_category
     measurement.status = MeasurementStatus.FINAL
     measurement.finalised_at = timezone.now()
-    measurement.finalised_by = actor.user if getattr(actor.user, "is_authenticated", False) else None
+    measurement.finalised_by = audit._user(actor)  # None for a machine client (named in the audit log)
     measurement.save()
     if measurement.supersedes_id:
         # The corrected measurement itself never changes; its replacement is logged against it.
@@ -196,6 +197,7 @@ def _finalise(actor: Actor, measurement: Measurement, domains: dict[str, Domain]
                      case=measurement.case, purpose="ZRM-meting gecorrigeerd")
     audit.record(actor, AuditAction.UPDATE, measurement, person=measurement.person, case=measurement.case,
                  purpose="ZRM-meting vastgesteld")
+    reporting_hooks.measurement_finalised(measurement.pk)  # after commit: progress and aggregates (reporting)
 
 
 def record_measurement(
@@ -255,7 +257,8 @@ def record_measurement(
                 person=person, case=case, version=version, date=date, type=type, purpose=purpose or "",
                 assessor=assessor, supersedes=supersedes, correction_reason=(correction_reason or "").strip(),
                 participatieladder=int(participatieladder) if participatieladder not in (None, "") else None,
-                income_source=income_source or "", created_by=actor.user,
+                income_source=income_source or "", created_by=audit._user(actor),
+                created_by_client="" if audit._user(actor) is not None else actor.client,
             )
             _write_scores(measurement, domains, parsed)
             audit.record(actor, AuditAction.CREATE, measurement, person=person, case=case,

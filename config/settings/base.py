@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served locally (no CDN; CSP-friendly split view)
     "cases",
     "zrm",
     "reporting",
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.db_errors.DatabaseUnavailableMiddleware",  # database gone: a Dutch 503 page or problem details
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -94,6 +96,7 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_health_checks=True,  # a persistent connection that died (database restart) is replaced, not used
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -180,6 +183,11 @@ CACHES = {
     )
 }
 
+# BSN at rest (cases/crypto.py): Fernet keys, newest first, and the key of the lookup hash.
+# Unset (development, tests): both derived from SECRET_KEY. Production requires them.
+BSN_ENCRYPTION_KEYS = env_list("BSN_ENCRYPTION_KEYS")
+BSN_HASH_KEY = os.environ.get("BSN_HASH_KEY", "")
+
 # --- Celery -------------------------------------------------------------------------------
 # REDIS_URL, e.g. redis://127.0.0.1:6379/0; unset: tasks run in-process (eager).
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -198,6 +206,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "zrm-send-due-digest": {"task": "zrm.tasks.send_due_digest", "schedule": crontab(hour=7, minute=0)},
     # MKBA: every team's (and the all-teams) scenarios of this and last year recomputed from the registration.
     "mkba-recompute-nightly": {"task": "reporting.mkba.tasks.recompute_all", "schedule": crontab(hour=2, minute=30)},
+    # Progress engine: every fact, progress row and aggregate cell rebuilt in one transaction (reporting.services).
+    "reporting-rebuild-aggregates": {"task": "reporting.tasks.rebuild_aggregates",
+                                     "schedule": crontab(hour=env_int("WIJKREGIE_REBUILD_HOUR", 2), minute=0)},
+    # Retention: anonymise households whose last case closed WIJKREGIE_RETENTION_YEARS ago (idempotent).
+    "cases-apply-retention": {"task": "cases.tasks.apply_retention", "schedule": crontab(hour=3, minute=30)},
 }
 
 # --- REST framework ------------------------------------------------------------------------
@@ -213,6 +226,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["cases.api.throttling.ApiClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api_client": os.environ.get("API_CLIENT_RATE", "1200/min")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Every API error is problem details (RFC 9457) with invalid-params (NL API Design Rules).
+    "EXCEPTION_HANDLER": "zrm.api.exceptions.problem_details_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
@@ -221,6 +236,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Registratie en geaggregeerde sturingsinformatie voor wijkteams.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- Domain settings (DOMAIN.md; each a municipality's own norm) ----------------------------
@@ -261,6 +281,22 @@ WIJKREGIE = {
     "ZRM_DIGEST_LOOKAHEAD_DAYS": env_int("WIJKREGIE_ZRM_DIGEST_LOOKAHEAD_DAYS", 14),
     # Absolute address of the app, for links in e-mails.
     "SITE_URL": os.environ.get("WIJKREGIE_SITE_URL", "http://127.0.0.1:8000"),
+    # Reporting: persons younger than this are "jeugd" (age groups jeugd / volwassenen / ouderen from SENIOR_AGE).
+    "YOUTH_AGE": env_int("WIJKREGIE_YOUTH_AGE", 18),
+    # Reporting: a tussenmeting within this many days of its due date counts as on time.
+    "ZRM_FOLLOWUP_TOLERANCE_DAYS": env_int("WIJKREGIE_ZRM_FOLLOWUP_TOLERANCE_DAYS", 30),
+    # LPBL caseload norms (households per fte at full strength) per household category (DOMAIN.md §3).
+    "CASELOAD_NORMS": dict(zip(
+        ("enkelvoudig", "meervoudig_zelfredzaam", "meervoudig_niet_zelfredzaam", "top"),
+        [int(n) for n in env_list("WIJKREGIE_CASELOAD_NORMS", "300,150,40,10")],
+    )),
+    # Benchmark band of open cases per fte (DOMAIN.md §3: 40-70), shown on the team leader's dashboard.
+    "CASELOAD_BAND": [int(n) for n in env_list("WIJKREGIE_CASELOAD_BAND", "40,70")],
+    # Break-the-glass: hours a worker may read another team's case after stating a reason (issue 8).
+    "BREAK_GLASS_HOURS": env_int("WIJKREGIE_BREAK_GLASS_HOURS", 8),
+    # Retention: years after a household's last case closed before its persons are anonymised and its free
+    # text deleted (cases.retention; nightly beat job). 15 years; youth-care municipalities may choose 20.
+    "RETENTION_YEARS": env_int("WIJKREGIE_RETENTION_YEARS", 15),
 }
 
 # --- MKBA (reporting.mkba, DOMAIN.md §5): assumptions of the MKBA 2.0 filled from the registration ---------

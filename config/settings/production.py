@@ -11,6 +11,9 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in production.")
 
+if not (BSN_ENCRYPTION_KEYS and BSN_HASH_KEY):  # noqa: F405
+    raise ImproperlyConfigured("BSN_ENCRYPTION_KEYS and BSN_HASH_KEY must be set in production (see README).")
+
 REQUIRE_2FA = True  # never off in production
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
