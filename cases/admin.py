@@ -82,7 +82,7 @@ class TeamAdmin(AdministratorAdmin):
 class StaffMembershipForm(forms.ModelForm):
     class Meta:
         model = StaffMembership
-        fields = ("user", "team", "role", "fte", "discipline", "home_organisation", "active")
+        fields = ("user", "team", "role", "fte", "discipline", "home_organisation", "phone", "active")
 
     def clean(self):
         data = super().clean()
@@ -122,7 +122,7 @@ class StaffMembershipInline(AdministratorInlineMixin, admin.TabularInline):
     model = StaffMembership
     form = StaffMembershipForm
     extra = 0
-    fields = ("team", "role", "fte", "discipline", "home_organisation", "active")
+    fields = ("team", "role", "fte", "discipline", "home_organisation", "phone", "active")
 
 
 User = get_user_model()

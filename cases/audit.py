@@ -1,15 +1,25 @@
 """The one write path to the audit log (NEN 7513 style): who, when, what, about whom, why.
 
 Log lines elsewhere never carry personal data; this table is where processing is recorded.
+Rows are hash-chained: each row's hash covers its fields and the previous row's hash, so a
+changed, removed or inserted row breaks the chain (`manage.py verify_audit_log`). Appends are
+serialised with a PostgreSQL advisory lock held to the end of the writing transaction.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
 
 from .models import AuditAction, AuditEvent
 
 PURPOSE_CASEWORK = "uitvoering wijkteamtaak"
 PURPOSE_ADMIN = "functioneel beheer"
+GENESIS = "0" * 64
+_CHAIN_LOCK = 7513  # advisory lock key (NEN 7513)
 
 
 @dataclass(frozen=True)
@@ -37,38 +47,80 @@ def _user(actor: Actor):
     return user
 
 
+def row_digest(event: AuditEvent, prev_hash: str) -> str:
+    """SHA-256 over the row's NEN 7513 fields and the previous row's hash (canonical JSON)."""
+    payload = {
+        "at": event.at.isoformat(timespec="microseconds"),
+        "user": event.user_id,
+        "on_behalf_of": event.on_behalf_of,
+        "client": event.client,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "person": event.person_id,
+        "case": event.case_id,
+        "purpose": event.purpose,
+        "source_ip": event.source_ip,
+        "prev": prev_hash,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def append(events: list[AuditEvent], batch_size: int = 2000) -> list[AuditEvent]:
+    """Chain and insert audit rows, in order. The only code that inserts into the audit table."""
+    if not events:
+        return events
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+        previous = AuditEvent.objects.order_by("-pk").values_list("row_hash", flat=True).first() or GENESIS
+        now = timezone.now()
+        for event in events:
+            event.at = event.at or now
+            event.prev_hash = previous
+            event.row_hash = previous = row_digest(event, previous)
+        AuditEvent.objects.bulk_create(events, batch_size=batch_size)
+    return events
+
+
+def _event(actor: Actor, action, object_type: str, object_id: str, *, person=None, case=None,
+           purpose: str = PURPOSE_CASEWORK) -> AuditEvent:
+    return AuditEvent(
+        user=_user(actor), client=actor.client, on_behalf_of=actor.on_behalf_of, source_ip=actor.source_ip,
+        action=action, object_type=object_type, object_id=object_id,
+        person_id=getattr(person, "pk", person), case_id=getattr(case, "pk", case), purpose=purpose,
+    )
+
+
 def record(actor: Actor, action: AuditAction, obj, *, person=None, case=None, purpose: str = PURPOSE_CASEWORK):
     """Append one audit row for `action` on `obj` (a model instance)."""
-    return AuditEvent.objects.create(
-        user=_user(actor),
-        client=actor.client,
-        on_behalf_of=actor.on_behalf_of,
-        source_ip=actor.source_ip,
-        action=action,
-        object_type=obj._meta.model_name,
-        object_id=str(obj.pk),
-        person=person,
-        case=case,
-        purpose=purpose,
-    )
+    return append([_event(actor, action, obj._meta.model_name, str(obj.pk), person=person, case=case,
+                          purpose=purpose)])[0]
 
 
 def record_many(actor: Actor, action: AuditAction, rows, *, purpose: str = PURPOSE_CASEWORK):
     """Append one audit row per (obj, person, case) triple, in one INSERT."""
-    user = _user(actor)
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
-            user=user, client=actor.client, on_behalf_of=actor.on_behalf_of, source_ip=actor.source_ip,
-            action=action, object_type=obj._meta.model_name, object_id=str(obj.pk),
-            person=person, case=case, purpose=purpose,
-        )
-        for obj, person, case in rows
-    )
+    append([_event(actor, action, obj._meta.model_name, str(obj.pk), person=person, case=case, purpose=purpose)
+            for obj, person, case in rows])
 
 
 def record_call(actor: Actor, action: AuditAction, object_type: str, object_id: str = "", *, purpose: str):
     """An audit row for processing that is not about one model instance (an extract, an export)."""
-    return AuditEvent.objects.create(
-        user=_user(actor), client=actor.client, on_behalf_of=actor.on_behalf_of, source_ip=actor.source_ip,
-        action=action, object_type=object_type, object_id=object_id, purpose=purpose,
-    )
+    return append([_event(actor, action, object_type, object_id, purpose=purpose)])[0]
+
+
+def verify_chain(chunk_size: int = 5000):
+    """Walk the log in insertion order. Returns (rows checked, pk of the first broken row or None)."""
+    previous = GENESIS
+    checked = 0
+    rows = AuditEvent.objects.order_by("pk").only(
+        "pk", "at", "user_id", "on_behalf_of", "client", "action", "object_type", "object_id", "person_id",
+        "case_id", "purpose", "source_ip", "prev_hash", "row_hash",
+    ).iterator(chunk_size=chunk_size)
+    for event in rows:
+        if event.prev_hash != previous or row_digest(event, previous) != event.row_hash:
+            return checked, event.pk
+        previous = event.row_hash
+        checked += 1
+    return checked, None

@@ -33,6 +33,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import reset_queries, transaction
 from django.utils import timezone
 
+from . import audit as audit_log
 from .models import (
     AuditAction,
     AuditEvent,
@@ -256,7 +257,7 @@ def _weighted(rng: random.Random, weights: dict[str, int] | tuple) -> str:
 
 def _username(role: str, number: int) -> str:
     base = {"sociaal_werker": "sociaalwerker", "teamleider": "teamleider", "gemeente": "gemeente",
-            "beheerder": "beheerder"}[role]
+            "beheerder": "beheerder", "privacy": "privacy"}[role]
     return base if number == 1 else f"{base}{number}"
 
 
@@ -315,6 +316,7 @@ def plan_staff(scale: Scale, seed: int) -> list[StaffPlan]:
         add(Role.MUNICIPALITY, None, "Beleid en onderzoek", MUNICIPALITY_ORG, "1.00")
     for _ in range(scale.administrators):
         add(Role.ADMINISTRATOR, None, "Functioneel beheer", MUNICIPALITY_ORG, "0.50")
+    add(Role.PRIVACY_OFFICER, None, "Privacy officer (inzageverzoeken)", MUNICIPALITY_ORG, "0.20")
     return staff
 
 
@@ -574,7 +576,8 @@ def has_data(scale: Scale | None = None) -> bool:
 
 def demo_users():
     """Staff memberships of the demo accounts, in role order, for `demo_logins`."""
-    order = {Role.SOCIAL_WORKER: 0, Role.TEAM_LEADER: 1, Role.MUNICIPALITY: 2, Role.ADMINISTRATOR: 3}
+    order = {Role.SOCIAL_WORKER: 0, Role.TEAM_LEADER: 1, Role.MUNICIPALITY: 2, Role.ADMINISTRATOR: 3,
+             Role.PRIVACY_OFFICER: 4}
     rows = list(
         StaffMembership.objects.filter(user__email__iendswith=f"@{DEMO_EMAIL_DOMAIN}", user__is_active=True)
         .select_related("user", "team")
@@ -728,7 +731,7 @@ class _HouseholdWriter:
         audit += [self._audit("person", person.pk, person_id=person.pk, case_id=case_of_household[h.pk].pk)
                   for (h, _), person in zip(person_rows, persons)]
         audit += [self._audit("case", case.pk, case_id=case.pk) for case, _ in case_rows]
-        AuditEvent.objects.bulk_create(audit, batch_size=BATCH_SIZE)
+        audit_log.append(audit, batch_size=BATCH_SIZE)
 
         counts = self.counts
         counts.update(households=len(households), persons=len(persons), cases=len(case_rows), events=len(events))

@@ -34,3 +34,14 @@ urlpatterns += [
     path("trajecten/<int:intervention_pk>", views.intervention_edit, name="intervention_edit"),
     path("<int:pk>/escalaties/nieuw", views.escalation_add, name="escalation_add"),
 ]
+
+# Privacy (issue 8): break-the-glass, consent, bemoeizorg, regiecheck, subject access.
+urlpatterns += [
+    path("<int:pk>/doorbreken", views.break_glass, name="break_glass"),
+    path("team/doorbrekingen", views.break_glass_log, name="break_glass_log"),
+    path("<int:pk>/toestemmingen/nieuw", views.consent_add, name="consent_add"),
+    path("<int:pk>/toestemmingen/<int:consent_pk>/intrekken", views.consent_withdraw, name="consent_withdraw"),
+    path("<int:pk>/bemoeizorg", views.bemoeizorg, name="bemoeizorg"),
+    path("regiecheck", views.regiecheck, name="regiecheck"),
+    path("inzageverzoek", views.subject_access, name="subject_access"),
+]

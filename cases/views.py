@@ -56,6 +56,14 @@ from .models import (
     Role,
     Team,
 )
+from .privacy_forms import (
+    BemoeizorgForm,
+    BreakGlassForm,
+    ConsentForm,
+    RegiecheckForm,
+    SubjectAccessForm,
+    WithdrawConsentForm,
+)
 from .selectors import roles_of
 
 
@@ -66,6 +74,8 @@ def home(request):
         return redirect("cases:my_caseload")
     if Role.MUNICIPALITY in roles:
         return redirect("reporting:municipality")
+    if Role.PRIVACY_OFFICER in roles:
+        return redirect("cases:subject_access")
     if Role.ADMINISTRATOR in roles or request.user.is_superuser:
         return redirect("admin:index")
     raise PermissionDenied("Dit account heeft geen rol in Wijkregie.")
@@ -303,18 +313,28 @@ def _melding_for_new(request, team, *, start: bool):
 
 @team_member_required
 def case_detail(request, pk):
-    return _case_page(request, selectors.get_case_for(request.user, pk))
+    try:
+        case = selectors.get_case_for(request.user, pk, allow_break_glass=True)
+    except selectors.NeedToKnow as refused:  # another team's case: explain need-to-know, offer break-the-glass
+        return _break_glass_page(request, refused.case, BreakGlassForm())
+    return _case_page(request, case)
 
 
 def _case_page(request, case: Case, **bound_forms):
-    """The casus page; `bound_forms` re-shows a failed action form with its errors."""
+    """The casus page; `bound_forms` re-shows a failed action form with its errors.
+
+    Under break-the-glass (`case.break_glass`, another team's case) the page is read-only: no action forms
+    or edit links, and every audit row carries the break-the-glass purpose.
+    """
     today = services.today()
+    access = getattr(case, "break_glass", None)
+    purpose = services.break_glass_purpose(access.reason) if access else audit.PURPOSE_CASEWORK
     members = list(selectors.current_members(case.household))
     for membership in members:
         membership.age = selectors.age_on(membership.person.date_of_birth, today)
     actor = Actor.from_request(request)
-    audit.record(actor, AuditAction.READ, case, case=case)
-    audit.record_many(actor, AuditAction.READ, [(m.person, m.person, case) for m in members])
+    audit.record(actor, AuditAction.READ, case, case=case, purpose=purpose)
+    audit.record_many(actor, AuditAction.READ, [(m.person, m.person, case) for m in members], purpose=purpose)
 
     is_open = case.status != CaseStatus.CLOSED
     successor = None if is_open else selectors.reopened_as(case)
@@ -332,6 +352,8 @@ def _case_page(request, case: Case, **bound_forms):
     elif successor is None and other_open is None:
         forms["reopen_form"] = ReopenForm(prefix="reopen", team=case.team, default_director=default)
     forms.update(bound_forms)
+    if access:
+        forms = {}
 
     reopened_from = case.reopened_from
     context = {
@@ -348,9 +370,13 @@ def _case_page(request, case: Case, **bound_forms):
         "events": selectors.case_events(case),
         "assignments": selectors.director_history(case),
         "nav": "caseload",
-        **_plan_context(request, case, members),
+        **_plan_context(request, case, members, purpose=purpose),
+        **_privacy_context(request, case, read_only=bool(access)),
         **forms,
     }
+    if access:  # read-only: the included sections show their edit links only for these flags
+        context.update(plan_editable=False, can_start_plan=False, is_team_leader=False, case_is_open=False,
+                       plan_problems=[])
     return render(request, "cases/case_detail.html", context)
 
 
@@ -468,6 +494,7 @@ def team(request):
         "team": current, "form": form, "cases": cases, "today": today, "nav": "team",
         "per_worker": sorted(per_worker.values(), key=lambda r: -r["open"]),
         "overdue_count": sum(1 for case in cases if case.next_action_overdue),
+        "break_glass_events": _break_glass_for_leader(request, team_id=current.pk, limit=BREAK_GLASS_ON_TEAM_PAGE),
     })
 
 
@@ -482,7 +509,7 @@ def _case_url(case, anchor: str = "") -> str:
     return reverse("cases:case_detail", args=[case.pk]) + (f"#{anchor}" if anchor else "")
 
 
-def _plan_context(request, case, members) -> dict:
+def _plan_context(request, case, members, purpose: str = audit.PURPOSE_CASEWORK) -> dict:
     """The plan, network, family approach, interventions and escalations of the casus page (constant queries)."""
     plans = selectors.plans_of_case(case)
     current = next((plan for plan in plans if plan.status != PlanStatus.EVALUATED), None)
@@ -490,7 +517,7 @@ def _plan_context(request, case, members) -> dict:
     interventions = list(selectors.interventions_of(case))
     shown = ([current] if current else []) + interventions
     audit.record_many(Actor.from_request(request), AuditAction.READ,
-                      [(obj, getattr(obj, "person", None), case) for obj in shown])
+                      [(obj, getattr(obj, "person", None), case) for obj in shown], purpose=purpose)
     return {
         "plan": current,
         "earlier_plans": [plan for plan in plans if plan is not current],
@@ -705,9 +732,11 @@ def plan_evaluate(request, plan_pk):
 @team_member_required
 def plan_detail(request, plan_pk):
     """One version of the plan, read-only (earlier versions included)."""
-    plan = selectors.get_plan_for(request.user, plan_pk)
+    plan = selectors.get_plan_for(request.user, plan_pk, allow_break_glass=True)
     detailed = selectors.plan_with_details(plan.pk)
-    audit.record(Actor.from_request(request), AuditAction.READ, detailed, case=plan.case)
+    access = getattr(plan.case, "break_glass", None)
+    audit.record(Actor.from_request(request), AuditAction.READ, detailed, case=plan.case,
+                 purpose=services.break_glass_purpose(access.reason) if access else audit.PURPOSE_CASEWORK)
     return render(request, "cases/plan_detail.html", {
         "case": plan.case, "plan": detailed, "nav": "caseload", "today": services.today(),
         "versions": plan.case.plans.order_by("-version").only("pk", "version", "status", "case_id"),
@@ -822,3 +851,215 @@ def escalation_add(request, pk):
         call=lambda actor, data: services.record_escalation(actor=actor, case=case, **data),
         success="De escalatie is geregistreerd.",
     )
+
+
+# --- Privacy (issue 8): break-the-glass, consent, bemoeizorg, regiecheck, subject access ----------------
+
+BREAK_GLASS_ON_TEAM_PAGE = 10
+BREAK_GLASS_LOG_PAGE_SIZE = 50
+
+
+def _break_glass_page(request, case: Case, form, status: int = 403):
+    """Another team's case: need-to-know explained, with the break-the-glass form (still a 403 response).
+
+    Nothing about the case is shown (not even its team): only its number.
+    """
+    return render(request, "cases/break_glass.html", {
+        "case_pk": case.pk, "form": form, "hours": settings.WIJKREGIE["BREAK_GLASS_HOURS"],
+        "may_break_glass": selectors.may_break_glass(request.user), "nav": "caseload",
+    }, status=status)
+
+
+@team_member_required
+@require_POST
+def break_glass(request, pk):
+    """State a reason and read another team's case for BREAK_GLASS_HOURS (read-only)."""
+    case = get_object_or_404(Case, pk=pk)
+    if case.team_id in selectors.team_ids_of(request.user):
+        return redirect("cases:case_detail", pk=case.pk)
+    form = BreakGlassForm(request.POST)
+    if form.is_valid():
+        try:
+            services.break_the_glass(actor=Actor.from_request(request), case=case, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.warning(request, f"U leest deze casus van een ander team op grond van uw reden, "
+                                      f"{settings.WIJKREGIE['BREAK_GLASS_HOURS']} uur lang en alleen lezend. "
+                                      "Beide teamleiders zien deze inzage.")
+            return redirect("cases:case_detail", pk=case.pk)
+    return _break_glass_page(request, case, form)
+
+
+def _break_glass_for_leader(request, *, team_id=None, limit=None):
+    """Break-the-glass accesses the team leader oversees; showing them is a READ of each (one INSERT)."""
+    events = selectors.break_glass_events_for_leader(request.user, team_id=team_id)
+    events = list(events[:limit] if limit else events)
+    audit.record_many(Actor.from_request(request), AuditAction.READ, [(e, None, e.case) for e in events],
+                      purpose="toezicht op break-the-glass")
+    return events
+
+
+@login_required
+def break_glass_log(request):
+    """Team leaders: every break-the-glass access on their teams' cases or by their teams' workers."""
+    from django.core.paginator import Paginator
+    from django.utils import timezone
+
+    if not selectors.led_teams(request.user).exists():
+        raise PermissionDenied("Alleen teamleiders zien de doorbrekingen.")
+    events = selectors.break_glass_events_for_leader(request.user)
+    page = Paginator(events, BREAK_GLASS_LOG_PAGE_SIZE).get_page(request.GET.get("pagina"))
+    rows = list(page.object_list)
+    audit.record_many(Actor.from_request(request), AuditAction.READ, [(e, None, e.case) for e in rows],
+                      purpose="toezicht op break-the-glass")
+    return render(request, "cases/break_glass_log.html", {
+        "events": rows, "page": page, "now": timezone.now(), "nav": "team",
+        "led_team_ids": set(selectors.led_teams(request.user).values_list("pk", flat=True)),
+    })
+
+
+def _privacy_context(request, case: Case, *, read_only: bool) -> dict:
+    """The consent panel and bemoeizorg of the casus page (one query)."""
+    return {
+        "consents": selectors.consents_of(case.household_id),
+        "privacy_editable": not read_only,
+        "break_glass_access": getattr(case, "break_glass", None),
+    }
+
+
+@team_member_required
+@require_http_methods(["GET", "POST"])
+def consent_add(request, pk):
+    case = selectors.get_case_for(request.user, pk)
+    form = ConsentForm(_posted(request))
+    return _task_page(
+        request, case=case, form=form, title="Toestemming vastleggen", button="Toestemming opslaan",
+        anchor="toestemming",
+        intro="Leg vast waarvoor het huishouden toestemming heeft gegeven, en met welke partnerorganisatie gegevens "
+              "gedeeld mogen worden.",
+        call=lambda actor, data: services.record_consent(actor=actor, case=case, **data),
+        success="De toestemming is vastgelegd.",
+    )
+
+
+@team_member_required
+@require_http_methods(["GET", "POST"])
+def consent_withdraw(request, pk, consent_pk):
+    from .models import Consent
+
+    case = selectors.get_case_for(request.user, pk)
+    consent = get_object_or_404(Consent.objects.select_related("partner_organisation"), pk=consent_pk,
+                                household_id=case.household_id)
+    if consent.withdrawn_on is not None:
+        messages.error(request, "Deze toestemming is al ingetrokken.")
+        return redirect(_case_url(case, "toestemming"))
+    form = WithdrawConsentForm(_posted(request))
+    partner = f" ({consent.partner_organisation.name})" if consent.partner_organisation_id else ""
+    return _task_page(
+        request, case=case, form=form, title="Toestemming intrekken", button="Toestemming intrekken",
+        anchor="toestemming",
+        intro=f"Toestemming voor {consent.get_purpose_display().lower()}{partner}, gegeven op "
+              f"{consent.given_on:%d-%m-%Y}. Na intrekking wordt er op grond van deze toestemming niets meer gedeeld.",
+        call=lambda actor, data: services.withdraw_consent(actor=actor, case=case, consent=consent,
+                                                           withdrawn_on=data["withdrawn_on"]),
+        success="De toestemming is ingetrokken.",
+    )
+
+
+@team_member_required
+@require_http_methods(["GET", "POST"])
+def bemoeizorg(request, pk):
+    case = selectors.get_case_for(request.user, pk)
+    form = BemoeizorgForm(_posted(request), initial={"reason": case.bemoeizorg_reason})
+    return _task_page(
+        request, case=case, form=form, title="Bemoeizorg", button="Opslaan", anchor="toestemming",
+        intro="Bij bemoeizorg (het huishouden mijdt zorg) mag een regiecheck zonder toestemming een korte "
+              "samenvatting delen, maar alleen met een vastgelegde reden.",
+        call=lambda actor, data: services.record_bemoeizorg(actor=actor, case=case, reason=data["reason"]),
+        success=lambda result: "Bemoeizorg is vastgelegd." if result.bemoeizorg_reason else "Bemoeizorg is beëindigd.",
+    )
+
+
+# --- Regiecheck -----------------------------------------------------------------------------------------
+
+@team_member_required
+@require_http_methods(["GET", "POST"])
+def regiecheck(request):
+    """Who already holds direction for a household (WHO information; DOMAIN.md §8). Always POST."""
+    form = RegiecheckForm(request.POST if request.method == "POST" else None)
+    answer = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            answer = services.regiecheck(
+                actor=Actor.from_request(request), asker=request.user, bsn=data["bsn"],
+                date_of_birth=data["date_of_birth"], postcode=data["postcode"], house_number=data["house_number"],
+                house_number_addition=data["house_number_addition"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+    return render(request, "cases/regiecheck.html", {"form": form, "answer": answer, "nav": "regiecheck"})
+
+
+# --- Subject access (inzageverzoek) -------------------------------------------------------------------
+
+SUBJECT_TOKEN_SALT = "cases.subject_access.person"
+SUBJECT_TOKEN_MAX_AGE = 30 * 60
+
+
+def privacy_officer_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if Role.PRIVACY_OFFICER not in roles_of(request.user):
+            raise PermissionDenied("Alleen de privacy officer behandelt inzageverzoeken.")
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapper)
+
+
+@privacy_officer_required
+@require_http_methods(["GET", "POST"])
+def subject_access(request):
+    """Find the person by BSN (POST), then download everything on them as JSON or PDF (POST, signed token)."""
+    if request.method == "POST" and request.POST.get("step") == "export":
+        return _subject_access_export(request)
+    form = SubjectAccessForm(request.POST if request.method == "POST" else None)
+    context = {"form": form, "nav": "privacy"}
+    if request.method == "POST" and form.is_valid():
+        person = services.find_subject(actor=Actor.from_request(request), bsn=form.cleaned_data["bsn"])
+        context["searched"] = True
+        if person is not None:
+            from . import subject_access as export
+
+            data = export.collect(person)
+            context.update(person=person, token=signing.dumps(person.pk, salt=SUBJECT_TOKEN_SALT),
+                           counts={"households": len(data["household_memberships"]), "cases": len(data["cases"]),
+                                   "measurements": len(data["zrm_measurements"]),
+                                   "consents": len(data["consents"]), "access_log": len(data["access_log"])})
+    return render(request, "cases/subject_access.html", context)
+
+
+def _subject_access_export(request):
+    from django.http import HttpResponse
+
+    from .models import Person
+
+    try:
+        person_pk = signing.loads(request.POST.get("token", ""), salt=SUBJECT_TOKEN_SALT,
+                                  max_age=SUBJECT_TOKEN_MAX_AGE)
+    except signing.BadSignature:
+        messages.error(request, "Deze zoekopdracht is verlopen of ongeldig. Zoek de persoon opnieuw.")
+        return redirect("cases:subject_access")
+    person = get_object_or_404(Person, pk=person_pk)
+    fmt = request.POST.get("format", "")
+    try:
+        content, content_type = services.export_subject_access(actor=Actor.from_request(request), person=person,
+                                                               fmt=fmt)
+    except ValidationError:
+        messages.error(request, "Kies JSON of PDF.")
+        return redirect("cases:subject_access")
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="inzageverzoek-{person.pk}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import IsAuthenticated
 
 from cases.account_views import otp_setup, otp_verify
 from cases.views import home
@@ -15,5 +17,8 @@ urlpatterns = [
     path("casussen/", include("cases.urls")),
     path("zrm/", include("zrm.urls")),
     path("rapportage/", include("reporting.urls")),
+    path("api/v1/openapi.yaml", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"),
+    path("api/docs", SpectacularSwaggerSplitView.as_view(url_name="schema", permission_classes=[IsAuthenticated]),
+         name="api-docs"),
     path("api/v1/", include("config.api_router")),
 ]

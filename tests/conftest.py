@@ -29,10 +29,11 @@ def pytest_collection_modifyitems(config, items):
     is_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     has_redis = bool(os.environ.get("REDIS_URL"))
     for item in items:
-        if "postgres" in item.keywords and not is_postgres:
+        marker = item.get_closest_marker("postgres")
+        if marker is not None and not is_postgres:
+            why = marker.args[0] if marker.args else "database-level constraints and triggers"
             item.add_marker(pytest.mark.skip(
-                reason="needs PostgreSQL (partial constraints/triggers checked at the database level); "
-                       "set DATABASE_URL to a PostgreSQL database"))
+                reason=f"needs PostgreSQL ({why}); set DATABASE_URL to a PostgreSQL database"))
         if "celery_worker" in item.keywords and not (is_postgres and has_redis):
             item.add_marker(pytest.mark.skip(
                 reason="needs PostgreSQL and REDIS_URL: a worker process cannot share the in-memory SQLite "

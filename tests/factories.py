@@ -20,6 +20,7 @@ from cases.models import (
     StaffMembership,
     Team,
 )
+from cases.selectors import person_by_bsn
 from cases.validators import complete_bsn
 
 _rng = random.Random(20261122)
@@ -28,7 +29,7 @@ _rng = random.Random(20261122)
 def valid_bsn() -> str:
     while True:
         bsn = complete_bsn(f"{_rng.randint(10_000_000, 99_999_999)}")
-        if bsn and not Person.objects.filter(bsn=bsn).exists():
+        if bsn and person_by_bsn(bsn) is None:
             return bsn
 
 

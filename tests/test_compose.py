@@ -6,6 +6,7 @@ the environment must exist, and web, worker, beat, postgres and redis must be de
 environment variables the settings read.
 """
 import importlib
+import sys
 import importlib.metadata
 import re
 import warnings
@@ -95,6 +96,10 @@ def test_database_and_redis_urls_point_at_the_compose_services(compose):
 def test_settings_module_named_in_the_environment_exists(compose, monkeypatch):
     module_name = compose["services"]["web"]["environment"]["DJANGO_SETTINGS_MODULE"]
     monkeypatch.setenv("SECRET_KEY", "compose-test")
+    base = importlib.import_module("config.settings.base")  # already imported: patch what it read from the env
+    monkeypatch.setattr(base, "BSN_ENCRYPTION_KEYS", ["compose-test-key"])
+    monkeypatch.setattr(base, "BSN_HASH_KEY", "compose-test-hash-key")
+    sys.modules.pop(module_name, None)
     settings_module = importlib.import_module(module_name)
     assert settings_module.DEBUG is False
     assert settings_module.SECURE_PROXY_SSL_HEADER == ("HTTP_X_FORWARDED_PROTO", "https")

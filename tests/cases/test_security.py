@@ -125,6 +125,8 @@ def test_manage_check_deploy_is_clean_in_production_settings(tmp_path):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "BSN_ENCRYPTION_KEYS": "uNbb1SwoS2Zf4Sd5AycLjcPgw3fFLlzRlrZTeqU1qJ8=",
+        "BSN_HASH_KEY": secrets.token_urlsafe(32),
         "ALLOWED_HOSTS": "wijkregie.example.nl",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
     }

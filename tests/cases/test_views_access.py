@@ -4,6 +4,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from cases.crypto import bsn_lookup_hash
 from cases.models import AuditAction, AuditEvent, Case, CaseStatus, DirectorAssignment, HouseholdMembership, Person
 from tests.factories import CaseFactory, MembershipFactory, StaffFactory, closure_reason, melding_source, valid_bsn
 
@@ -262,7 +263,7 @@ def test_changes_through_the_views_are_logged_with_the_user(client, world):
                                                               "close-closed_on": today})
     updates = AuditEvent.objects.filter(case=case, user=user, action=AuditAction.UPDATE, object_type="case")
     assert updates.count() == 3  # first contact, transfer, close
-    kees = Person.objects.get(bsn=bsn)
+    kees = Person.objects.get(bsn_hash=bsn_lookup_hash(bsn))
     assert AuditEvent.objects.filter(person=kees, case=case, user=user, action=AuditAction.CREATE).count() == 1
 
 
