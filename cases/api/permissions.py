@@ -8,13 +8,11 @@ class IsTeamStaff(BasePermission):
     """A signed-in sociaal werker or teamleider of at least one team. Gemeente and beheerder get 403;
     a case, plan or intervention of another team answers 403 in the view (selectors.get_*_for).
 
-    Machine clients (cases.api.authentication) are not admitted: these endpoints declare no scope, and
-    a client has no team membership to scope the data by.
+    A machine client passes when it has a registration scope and named teams (team_ids_of gives it exactly
+    those); which scope each method needs is ScopePermission's business (the view's `required_scopes`).
     """
 
-    message = "Alleen sociaal werkers en teamleiders werken met casussen."
+    message = "Alleen sociaal werkers en teamleiders (of een koppeling met teams) werken met casussen."
 
     def has_permission(self, request, view) -> bool:
-        if getattr(request.user, "client", None) is not None:
-            return False
         return bool(team_ids_of(request.user))

@@ -18,3 +18,28 @@ urlpatterns = [
     path("trajecten/<int:pk>", views.InterventionDetailView.as_view(), name="api-intervention-detail"),
     path("casussen/<int:case_id>/escalaties", views.CaseEscalationsView.as_view(), name="api-case-escalations"),
 ]
+
+# Privacy (issue 8): the regiecheck.
+from . import privacy
+
+urlpatterns += [
+    path("regiecheck", privacy.RegiecheckView.as_view(), name="api-regiecheck"),
+]
+
+# Registration (issue 6): households, persons and cases (cases/api/registration.py).
+from . import registration
+
+urlpatterns += [
+    path("huishoudens", registration.HouseholdListView.as_view(), name="api-households"),
+    path("huishoudens/<int:pk>", registration.HouseholdDetailView.as_view(), name="api-household-detail"),
+    path("huishoudens/<int:pk>/personen", registration.HouseholdMembersView.as_view(), name="api-household-persons"),
+    path("personen/zoeken", registration.PersonSearchView.as_view(), name="api-person-search"),
+    path("personen/<int:pk>", registration.PersonDetailView.as_view(), name="api-person-detail"),
+    path("casussen", registration.CaseListView.as_view(), name="api-cases"),
+    path("casussen/<int:pk>", registration.CaseDetailView.as_view(), name="api-case-detail"),
+    path("casussen/<int:pk>/eerste-contact", registration.CaseFirstContactView.as_view(),
+         name="api-case-first-contact"),
+    path("casussen/<int:pk>/regie-overdragen", registration.CaseTransferView.as_view(), name="api-case-transfer"),
+    path("casussen/<int:pk>/afsluiten", registration.CaseCloseView.as_view(), name="api-case-close"),
+    path("casussen/<int:pk>/heropenen", registration.CaseReopenView.as_view(), name="api-case-reopen"),
+]

@@ -24,6 +24,7 @@ from ..models import (
     Person,
     Plan,
     PlanStatus,
+    Scope,
 )
 from .permissions import IsTeamStaff
 from .scopes import ScopePermission
@@ -50,6 +51,9 @@ INVALID = "De invoer bevat fouten; zie invalid-params."
 class StaffAPIView(ProblemDetailsMixin, generics.GenericAPIView):
     # The project's defaults (signed in; machine clients only with a declared scope) plus the team rule.
     permission_classes = [IsAuthenticated, ScopePermission, IsTeamStaff]
+    # Machine clients: reads need registratie.lezen, writes registratie.schrijven, and they see only the teams
+    # they were given (selectors.team_ids_of). Staff sessions (sociaal werker, teamleider) work as before.
+    required_scopes = {"read": Scope.REGISTRATION_READ, "write": Scope.REGISTRATION_WRITE}
 
 
 def _bad_request(request, params: list[dict]) -> Response:

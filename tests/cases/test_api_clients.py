@@ -113,3 +113,19 @@ def test_personal_data_in_a_query_string_is_refused(query, login):
 def test_ordinary_query_keys_pass(login):
     case = CaseFactory()
     assert login(case.regisseur).get(f"/api/v1/casussen/{case.pk}/zrm-metingen", {"page": "1"}).status_code == 200
+
+
+def test_a_registration_client_records_a_finalised_measurement():
+    from tests.zrm.factories import case_with_adult
+    from tests.zrm.test_api import body
+    from zrm.models import Measurement
+
+    case, person = case_with_adult()
+    _, token = services.create_api_client(name="WIZ-migratie", scopes=["registratie.schrijven"], teams=[case.team])
+    # A machine is never the assessor: it names the staff member who scored.
+    payload = body(person, assessor=case.regisseur.pk)
+    response = bearer(token).post(f"/api/v1/casussen/{case.pk}/zrm-metingen", payload, format="json")
+    assert response.status_code == 201, response.content
+    measurement = Measurement.objects.get()
+    assert measurement.created_by is None and measurement.created_by_client == "api:WIZ-migratie"
+    assert measurement.status == "vastgesteld" and measurement.finalised_by is None

@@ -1,0 +1,498 @@
+"""Registration endpoints under /api/v1: households, persons and cases (issue 6).
+
+Who may call them: staff sessions of a sociaal werker or teamleider (their own teams), and machine
+clients with `registratie.lezen` (reads) or `registratie.schrijven` (writes), limited to the teams the
+beheerder gave them (cases.selectors.team_ids_of). Lists hold only the caller's teams' data; a detail of
+another team's household, person or case answers 403, an unknown id 404.
+
+Every write goes through cases/services.py (validated, transactional, audited); every read of personal
+data is a READ row in the audit log, a BSN search a SEARCH row, with the client's name for machines.
+
+Machine clients and the "who" of a write: a client has no user account and can never be a director or an
+assessor (a director is a staff membership id, checked by the service). Where the timeline or the
+director history records who acted, a client's writes carry its name ("api:<name>") instead of a user
+(CaseEvent.actor_client, DirectorAssignment.assigned_by_client; migration 0010_machine_actors).
+
+Data minimisation: no response holds a BSN, only `bsnBekend`; a BSN travels only in a POST body. A search
+(POST /personen/zoeken) answers `person: null` alike for an unknown BSN and for one known only to other
+teams.
+"""
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from zrm.api.exceptions import from_service_error, problem
+from zrm.api.views import api_actor
+
+from .. import audit, selectors, services
+from ..models import (
+    AuditAction,
+    Case,
+    CaseStatus,
+    ClosureReason,
+    Household,
+    HouseholdMembership,
+    MeldingSource,
+    Scope,
+    StaffMembership,
+    Team,
+)
+from ..validators import is_valid_bsn
+from .registration_serializers import (
+    CaseCreateSerializer,
+    CaseSerializer,
+    CloseSerializer,
+    FirstContactSerializer,
+    HouseholdSerializer,
+    HouseholdUpdateSerializer,
+    MemberSerializer,
+    NewMemberSerializer,
+    PersonSearchResultSerializer,
+    PersonSearchSerializer,
+    PersonSerializer,
+    ReopenSerializer,
+    TransferSerializer,
+)
+from .views import StaffAPIView
+
+INVALID = "De invoer bevat fouten; zie invalid-params."
+PROBLEM = OpenApiResponse(description="Problem details (application/problem+json) met invalid-params.")
+NOT_FOUND = OpenApiResponse(description="Problem details: onbekende id, of een pagina voorbij de laatste.")
+FORBIDDEN = OpenApiResponse(description="Problem details: geen toegang (scope of rol), of de gegevens horen bij "
+                                        "een ander team.")
+CONFLICT = OpenApiResponse(description="Problem details: het huishouden heeft al een open casus (code "
+                                       "open_case_exists, met existingCase: de id van die casus), of de casus of het "
+                                       "huishouden staat niet in de status die deze actie vraagt.")
+# Fields of a new household in register_melding's errors; they sit under `newHousehold` in the request.
+_NEW_HOUSEHOLD_FIELDS = {"postcode", "house_number", "house_number_addition", "street", "city", "wijk", "members"}
+
+
+# --- Errors ------------------------------------------------------------------------------------------
+
+def _camel(key: str) -> str:
+    first, *rest = key.split("_")
+    return first + "".join(part.title() for part in rest)
+
+
+def _api_name(key: str, *, new_household: bool = False) -> str:
+    """A service's error key as the API's parameter name (`members-1-bsn` -> `newHousehold.members.1.bsn`)."""
+    if key == "__all__":
+        return "nonFieldErrors"
+    member = re.fullmatch(r"members-(\d+)-(\w+)", key)
+    if member:
+        return f"newHousehold.members.{member[1]}.{_camel(member[2])}"
+    name = _camel(key)
+    return f"newHousehold.{name}" if new_household and key in _NEW_HOUSEHOLD_FIELDS else name
+
+
+def _param(name: str, reason: str, code: str = "unknown") -> dict:
+    return {"name": name, "code": code, "reason": reason}
+
+
+def _bad_request(request, params: list[dict]) -> Response:
+    return problem(status.HTTP_400_BAD_REQUEST, detail=params[0]["reason"] if len(params) == 1 else INVALID,
+                   invalid_params=params, instance=request.path)
+
+
+def _service_error(request, exc: DjangoValidationError, lookups: list[dict] = (), *,
+                   new_household: bool = False) -> Response:
+    """A service's refusal as problem details: open case -> 409 with its id; a state rule (no field) -> 409;
+    field errors -> 400 listing every field, where a failed id/code lookup replaces the service's message."""
+    if isinstance(exc, services.OpenCaseExists):
+        response = problem(status.HTTP_409_CONFLICT, detail=exc.messages[0], instance=request.path,
+                           code="open_case_exists")
+        response.data["existingCase"] = exc.case.pk
+        return response
+    if not hasattr(exc, "error_dict") and not lookups:
+        return problem(status.HTTP_409_CONFLICT, detail=" ".join(exc.messages), instance=request.path,
+                       code=getattr(exc, "code", None) or "invalid_state")
+    names = {key: _api_name(key, new_household=new_household) for key in getattr(exc, "error_dict", {})}
+    params = from_service_error(exc, names, request.path).data["invalid-params"]
+    looked_up = {item["name"] for item in lookups}
+    params = list(lookups) + [item for item in params if item["name"] not in looked_up]
+    return _bad_request(request, params)
+
+
+def _location(response: Response, name: str, pk: int) -> Response:
+    response["Location"] = reverse(name, kwargs={"pk": pk})
+    return response
+
+
+# --- Reads of personal data are audited ----------------------------------------------------------------
+
+def _audit_reads(request, rows) -> None:
+    """One READ row per (object, person, case), in one INSERT; the client's name for machines."""
+    rows = list(rows)
+    if rows:
+        audit.record_many(api_actor(request), AuditAction.READ, rows)
+
+
+def _latest_case(household):
+    cases = getattr(household, "visible_cases", [])
+    return cases[0] if cases else None
+
+
+# --- Filters -------------------------------------------------------------------------------------------
+
+class IdFilter(filters.NumberFilter):
+    """An integer id (NumberFilter would accept 1.5)."""
+
+    field_class = forms.IntegerField
+
+
+class HouseholdFilter(filters.FilterSet):
+    team = IdFilter(method="filter_team", help_text="Alleen huishoudens met een casus van dit team.")
+    externalId = filters.CharFilter(field_name="external_id", help_text="Extern kenmerk (bronsysteem).")
+
+    class Meta:
+        model = Household
+        fields = []
+
+    def filter_team(self, queryset, name, value):
+        return queryset.filter(Exists(Case.objects.filter(household=OuterRef("pk"), team_id=value)))
+
+
+class CaseFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=CaseStatus.choices)
+    team = IdFilter(field_name="team_id", help_text="Id van een van uw teams.")
+    externalId = filters.CharFilter(field_name="external_id", help_text="Extern kenmerk (bronsysteem).")
+
+    class Meta:
+        model = Case
+        fields = []
+
+
+# --- Households ----------------------------------------------------------------------------------------
+
+class HouseholdListView(StaffAPIView):
+    """Households with a case of the caller's teams."""
+
+    serializer_class = HouseholdSerializer
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = HouseholdFilter
+
+    def get_queryset(self):
+        return selectors.households_visible_to(self.request.user)
+
+    @extend_schema(operation_id="huishoudens_list",
+                   responses={200: HouseholdSerializer(many=True), 400: PROBLEM, 403: FORBIDDEN, 404: NOT_FOUND})
+    def get(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        _audit_reads(request, [(household, None, _latest_case(household)) for household in page])
+        return self.get_paginated_response(HouseholdSerializer(page, many=True).data)
+
+
+class HouseholdDetailView(StaffAPIView):
+    serializer_class = HouseholdSerializer
+
+    @extend_schema(operation_id="huishoudens_retrieve",
+                   responses={200: HouseholdSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
+    def get(self, request, pk: int):
+        household = selectors.get_household_for(request.user, pk)
+        _audit_reads(request, [(household, None, _latest_case(household))])
+        return Response(HouseholdSerializer(household).data)
+
+    @extend_schema(
+        operation_id="huishoudens_partial_update",
+        description="Wijzig het adres. Alleen de meegestuurde velden veranderen; gecontroleerd als in het "
+                    "meldingsscherm (postcode 1234AB, huisnummer 1 of hoger, straat en plaats verplicht). Het "
+                    "huishouden moet een open casus van uw team hebben.",
+        request=HouseholdUpdateSerializer,
+        responses={200: HouseholdSerializer, 400: PROBLEM, 403: FORBIDDEN, 409: CONFLICT, 404: NOT_FOUND},
+    )
+    def patch(self, request, pk: int):
+        household = selectors.get_household_for(request.user, pk)
+        serializer = HouseholdUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        try:
+            case = selectors.household_case_for_write(request.user, household)
+            services.update_household_address(actor=api_actor(request), household=household, case=case,
+                                              changes=dict(serializer.validated_data))
+        except DjangoValidationError as exc:
+            return _service_error(request, exc)
+        return Response(HouseholdSerializer(selectors.get_household_for(request.user, pk)).data)
+
+
+# --- Persons -------------------------------------------------------------------------------------------
+
+class HouseholdMembersView(StaffAPIView):
+    """GET: the current members of the household. POST: add a new person to it (in its open case)."""
+
+    serializer_class = MemberSerializer
+
+    def get_queryset(self):
+        self.household = selectors.get_household_for(self.request.user, self.kwargs["pk"])
+        return selectors.household_members(self.household)
+
+    @extend_schema(operation_id="huishouden_personen_list", responses={200: MemberSerializer(many=True),
+                                                                       403: FORBIDDEN, 404: NOT_FOUND})
+    def get(self, request, pk: int):
+        page = self.paginate_queryset(self.get_queryset())
+        case = _latest_case(self.household)
+        _audit_reads(request, [(m.person, m.person, case) for m in page])
+        return self.get_paginated_response(MemberSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="huishouden_personen_create",
+        description="Voeg een nieuwe persoon toe aan het huishouden; dat moet een open casus van uw team hebben. "
+                    "Het BSN staat alleen in de body en komt in geen antwoord terug (bsnBekend).",
+        request=NewMemberSerializer,
+        responses={201: MemberSerializer, 400: PROBLEM, 403: FORBIDDEN, 409: CONFLICT, 404: NOT_FOUND},
+    )
+    def post(self, request, pk: int):
+        household = selectors.get_household_for(request.user, pk)
+        serializer = NewMemberSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        valid_from = data.pop("valid_from", None)
+        try:
+            case = selectors.household_case_for_write(request.user, household)
+            person = services.add_household_member(
+                actor=api_actor(request), case=case, valid_from=valid_from,
+                data=services.PersonData(**{**data, "bsn": "".join((data.get("bsn") or "").split()) or None}))
+        except DjangoValidationError as exc:
+            return _service_error(request, exc)
+        membership = HouseholdMembership.objects.select_related("person").get(
+            household=household, person=person, valid_to__isnull=True)
+        return _location(Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED),
+                         "api-person-detail", person.pk)
+
+
+class PersonDetailView(StaffAPIView):
+    serializer_class = PersonSerializer
+
+    @extend_schema(operation_id="personen_retrieve", responses={200: PersonSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+                   description="Een persoon en zijn lidmaatschappen van huishoudens van uw teams. Geen BSN: "
+                               "alleen bsnBekend.")
+    def get(self, request, pk: int):
+        person = selectors.get_person_for(request.user, pk)
+        _audit_reads(request, [(person, person, None)])
+        return Response(PersonSerializer(person).data)
+
+
+class PersonSearchView(StaffAPIView):
+    """Find a person by BSN. A read (registratie.lezen), sent as POST so the BSN stays out of every URL."""
+
+    required_scopes = Scope.REGISTRATION_READ
+    serializer_class = PersonSearchResultSerializer
+
+    @extend_schema(
+        operation_id="personen_zoeken",
+        summary="Persoon zoeken op BSN",
+        description="Geeft de id van de persoon en van de huishoudens van uw teams waarvan hij lid is (geweest). "
+                    "Een onbekend BSN en een BSN dat alleen bij andere teams bekend is geven hetzelfde antwoord "
+                    "(person: null). Elke zoekvraag staat in het auditlog.",
+        request=PersonSearchSerializer,
+        responses={200: PersonSearchResultSerializer, 400: PROBLEM, 403: FORBIDDEN},
+    )
+    def post(self, request):
+        serializer = PersonSearchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        bsn = "".join(serializer.validated_data["bsn"].split())
+        if not is_valid_bsn(bsn):
+            return _bad_request(request, [_param("bsn", services.MSG_BSN_INVALID, "invalid_bsn")])
+        person, household_ids = selectors.find_person_in_teams(request.user, bsn)
+        actor = api_actor(request)
+        if person is None:
+            audit.record_call(actor, AuditAction.SEARCH, "person", purpose=audit.PURPOSE_CASEWORK)
+        else:  # the log names whom the search was about, also when the caller does not get to know
+            audit.record(actor, AuditAction.SEARCH, person, person=person)
+        found = person is not None and bool(household_ids)
+        return Response({"person": person.pk if found else None, "households": household_ids if found else []})
+
+
+# --- Cases ---------------------------------------------------------------------------------------------
+
+def _case_body(request, pk: int) -> dict:
+    return CaseSerializer(selectors.registration_cases(request.user).get(pk=pk)).data
+
+
+def _director(pk: int | None, lookups: list[dict], name: str = "regisseur") -> StaffMembership | None:
+    director = StaffMembership.objects.select_related("team", "user").filter(pk=pk).first() if pk else None
+    if director is None:
+        lookups.append(_param(name, "Onbekend teamlidmaatschap: kies een sociaal werker of teamleider van het team."))
+    return director
+
+
+def _melding_source(code: str, lookups: list[dict]) -> MeldingSource | None:
+    source = MeldingSource.objects.filter(code=code, active=True).first()
+    if source is None:
+        lookups.append(_param("meldingSource", f"Onbekende bron van de melding '{code}'."))
+    return source
+
+
+class CaseListView(StaffAPIView):
+    """GET: the cases of the caller's teams. POST: register a melding."""
+
+    serializer_class = CaseSerializer
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = CaseFilter
+
+    def get_queryset(self):
+        return selectors.registration_cases(self.request.user)
+
+    @extend_schema(operation_id="casussen_list",
+                   responses={200: CaseSerializer(many=True), 400: PROBLEM, 403: FORBIDDEN, 404: NOT_FOUND})
+    def get(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        _audit_reads(request, [(case, None, case) for case in page])
+        return self.get_paginated_response(CaseSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="casussen_create",
+        summary="Melding registreren",
+        description="Voor een bestaand huishouden van uw teams (household) of een nieuw huishouden met zijn leden "
+                    "(newHousehold). Het team moet een van uw teams zijn; de regisseur is een teamlidmaatschap "
+                    "(sociaal werker of teamleider) van dat team. Heeft het huishouden al een open casus, dan volgt "
+                    "409 met existingCase. Een melding binnen de heropeningstermijn wordt als heropening gekoppeld.",
+        request=CaseCreateSerializer,
+        responses={201: CaseSerializer, 400: PROBLEM, 403: FORBIDDEN, 409: CONFLICT},
+    )
+    def post(self, request):
+        serializer = CaseCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        lookups: list[dict] = []
+        team = Team.objects.filter(pk=data["team"]).first()
+        if team is None:
+            lookups.append(_param("team", "Onbekend team."))
+        elif team.pk not in selectors.team_ids_of(request.user):
+            raise PermissionDenied("U kunt alleen meldingen registreren voor uw eigen teams.")
+        household = new_household = None
+        if data["household"] is not None:
+            if Household.objects.filter(pk=data["household"]).exists():
+                household = selectors.get_household_for(request.user, data["household"])
+            else:
+                lookups.append(_param("household", "Onbekend huishouden."))
+        else:
+            new = data["new_household"]
+            new_household = services.HouseholdData(
+                postcode=new["postcode"], house_number=new["house_number"], street=new["street"], city=new["city"],
+                house_number_addition=new["house_number_addition"], wijk=new["wijk"],
+                members=[services.PersonData(**{**m, "bsn": "".join((m.get("bsn") or "").split()) or None})
+                         for m in new["members"]],
+            )
+        source = _melding_source(data["melding_source"], lookups)
+        director = _director(data["regisseur"], lookups)
+        if team is None or (household is None and new_household is None):
+            return _bad_request(request, lookups)
+        try:
+            case = services.register_melding(
+                actor=api_actor(request), team=team, melding_date=data["melding_date"], melding_source=source,
+                regisseur=director, household=household, new_household=new_household,
+                safety_flag=data["safety_flag"])
+        except DjangoValidationError as exc:
+            return _service_error(request, exc, lookups, new_household=new_household is not None)
+        return _location(Response(_case_body(request, case.pk), status=status.HTTP_201_CREATED),
+                         "api-case-detail", case.pk)
+
+
+class CaseDetailView(StaffAPIView):
+    serializer_class = CaseSerializer
+
+    @extend_schema(operation_id="casussen_retrieve", responses={200: CaseSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
+    def get(self, request, pk: int):
+        case = selectors.get_case_for(request.user, pk)
+        _audit_reads(request, [(case, None, case)])
+        return Response(CaseSerializer(case).data)
+
+
+class CaseActionView(StaffAPIView):
+    """A state change of a case through its service; 409 when the case's status does not allow it."""
+
+    serializer_class = CaseSerializer
+    input_serializer = None
+    created = False
+
+    def act(self, request, case, data, lookups):  # pragma: no cover - every subclass implements it
+        raise NotImplementedError
+
+    def post(self, request, pk: int):
+        case = selectors.get_case_for(request.user, pk)
+        serializer = self.input_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        lookups: list[dict] = []
+        try:
+            result = self.act(request, case, serializer.validated_data, lookups)
+        except DjangoValidationError as exc:
+            return _service_error(request, exc, lookups)
+        if self.created:
+            return _location(Response(_case_body(request, result.pk), status=status.HTTP_201_CREATED),
+                             "api-case-detail", result.pk)
+        return Response(_case_body(request, result.pk))
+
+
+class CaseFirstContactView(CaseActionView):
+    input_serializer = FirstContactSerializer
+
+    @extend_schema(operation_id="casussen_eerste_contact", summary="Eerste contact registreren",
+                   description="De casus gaat naar in behandeling.", request=FirstContactSerializer,
+                   responses={200: CaseSerializer, 400: PROBLEM, 403: FORBIDDEN, 409: CONFLICT, 404: NOT_FOUND})
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+    def act(self, request, case, data, lookups):
+        return services.register_first_contact(actor=api_actor(request), case=case,
+                                               contact_date=data["contact_date"])
+
+
+class CaseTransferView(CaseActionView):
+    input_serializer = TransferSerializer
+
+    @extend_schema(operation_id="casussen_regie_overdragen", summary="Regie overdragen",
+                   description="Aan een ander actief teamlid (sociaal werker of teamleider) van het team, met reden.",
+                   request=TransferSerializer,
+                   responses={200: CaseSerializer, 400: PROBLEM, 403: FORBIDDEN, 409: CONFLICT, 404: NOT_FOUND})
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+    def act(self, request, case, data, lookups):
+        director = _director(data["regisseur"], lookups)
+        return services.transfer_director(actor=api_actor(request), case=case, regisseur=director,
+                                          reason=data["reason"], on=data.get("on"))
+
+
+class CaseCloseView(CaseActionView):
+    input_serializer = CloseSerializer
+
+    @extend_schema(operation_id="casussen_afsluiten", summary="Casus afsluiten",
+                   description="Met een reden uit de codelijst; als de instelling het vraagt, eerst een vastgestelde "
+                               "afsluitende ZRM per gemeten gezinslid (anders 409).",
+                   request=CloseSerializer,
+                   responses={200: CaseSerializer, 400: PROBLEM, 403: FORBIDDEN, 409: CONFLICT, 404: NOT_FOUND})
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+    def act(self, request, case, data, lookups):
+        reason = ClosureReason.objects.filter(code=data["reason"], active=True).first()
+        if reason is None:
+            lookups.append(_param("reason", f"Onbekende reden van afsluiting '{data['reason']}'."))
+        return services.close_case(actor=api_actor(request), case=case, reason=reason, closed_on=data["closed_on"])
+
+
+class CaseReopenView(CaseActionView):
+    input_serializer = ReopenSerializer
+    created = True
+
+    @extend_schema(operation_id="casussen_heropenen", summary="Casus heropenen",
+                   description="Een nieuwe casus voor hetzelfde huishouden, gekoppeld aan de afgesloten casus.",
+                   request=ReopenSerializer,
+                   responses={201: CaseSerializer, 400: PROBLEM, 403: FORBIDDEN, 409: CONFLICT, 404: NOT_FOUND})
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+    def act(self, request, case, data, lookups):
+        source = _melding_source(data["melding_source"], lookups)
+        director = _director(data["regisseur"], lookups)
+        return services.reopen_case(actor=api_actor(request), case=case, melding_date=data["melding_date"],
+                                    melding_source=source, regisseur=director)
