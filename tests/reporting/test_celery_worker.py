@@ -102,7 +102,7 @@ def _log_tail(log_path: Path) -> str:
 
 
 @pytest.mark.celery_worker
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # like every transactional test of the suite
 def test_recount_task_sent_through_redis_is_run_by_a_real_worker():
     worker = StaffFactory()
     CaseFactory(regisseur=worker)
@@ -133,4 +133,70 @@ def test_recount_task_sent_through_redis_is_run_by_a_real_worker():
     assert row.open_cases == 2
     assert not TeamCaseCount.objects.filter(team=other_team_case.team).exists()
     # The app is back in the test settings' eager mode.
+    assert celery_app.conf.task_always_eager is True
+
+
+# --- The progress engine's incremental path through a real worker --------------------------------
+
+def _wait_for_runs(expected: int, since, process, log_path: Path) -> None:
+    """Until `expected` incremental RebuildRuns started after `since` succeeded (none failed)."""
+    from reporting.models import RebuildKind, RebuildRun, RebuildStatus
+
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        runs = RebuildRun.objects.filter(kind=RebuildKind.INCREMENTAL, started_at__gte=since)
+        failed = runs.filter(status=RebuildStatus.FAILED).first()
+        assert failed is None, f"{failed.error}\n{_log_tail(log_path)}"
+        if runs.filter(status=RebuildStatus.SUCCESS).count() >= expected:
+            return
+        assert process.poll() is None, f"the worker stopped:\n{_log_tail(log_path)}"
+        assert time.monotonic() < deadline, f"no {expected} refreshes within {WAIT_SECONDS} s:\n{_log_tail(log_path)}"
+        time.sleep(0.25)
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # code lists and ZRM versions from migrations
+def test_changes_reach_the_aggregates_through_a_worker_and_equal_the_nightly_rebuild():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cases import services as case_services
+    from cases.audit import Actor
+    from reporting import services as reporting_services
+    from reporting.models import RebuildRun
+    from tests.reporting.factories import adults, all_cells, make_case, measure, scores, team_with_workers
+
+    today = timezone.localdate()
+    _, (anna, bram) = team_with_workers(1, 0.5)
+    cases = []
+    for i, worker in enumerate([anna, bram, anna]):
+        melding = today - dt.timedelta(days=300 - 60 * i)
+        case = make_case(worker, melding, contact=melding + dt.timedelta(days=4))
+        measure(case, adults(case)[0], melding + dt.timedelta(days=21), scores(3, financien=2))
+        cases.append(case)
+    reporting_services.rebuild_all()  # (the commits above already refreshed in-process: Celery is eager here)
+    before = all_cells()
+    fresh = make_case(bram, today - dt.timedelta(days=12))
+
+    queue = f"wijkregie-test-{uuid.uuid4().hex[:12]}"
+    with tempfile.TemporaryDirectory() as tmp:
+        log_path = Path(tmp) / "worker.log"
+        with tasks_through_redis(os.environ["REDIS_URL"], queue), celery_worker(queue, log_path) as process:
+            since = timezone.now()
+            measure(cases[0], adults(cases[0])[0], today - dt.timedelta(days=2), scores(4), type="tussenmeting")
+            measure(cases[1], adults(cases[1])[0], today - dt.timedelta(days=1), scores(4, financien=1),
+                    type="tussenmeting")
+            case_services.register_first_contact(actor=Actor(user=bram.user), case=fresh,
+                                                 contact_date=today - dt.timedelta(days=1))
+            _wait_for_runs(3, since, process, log_path)
+            log = log_path.read_text(errors="replace")
+        assert "reporting.tasks.refresh_after_measurement" in log and "reporting.tasks.refresh_case" in log
+        assert process.returncode is not None, "the worker was left running"
+
+    incremental = all_cells()
+    assert incremental != before
+    assert RebuildRun.objects.filter(task_id__gt="").count() >= 3  # run by the worker, with its task id
+    reporting_services.rebuild_all()
+    assert all_cells() == incremental
     assert celery_app.conf.task_always_eager is True

@@ -1,0 +1,70 @@
+"""CSV and XLSX exports of dashboard sections. Exports leave the team: the sections passed in are
+built with public=True (small cells suppressed), and the views audit every export."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from .selectors import Section
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv; charset=utf-8"
+
+
+def _rows(title: str, sections: list[Section]):
+    yield [title]
+    for section in sections:
+        for table in section.tables:
+            yield []
+            yield [f"{section.title}: {table.caption}"]
+            yield table.columns
+            for row in table.rows:
+                yield [cell.text for cell in row]
+
+
+def to_csv(title: str, sections: list[Section]) -> bytes:
+    """Semicolon-separated with a BOM, as Dutch spreadsheet programs expect; the displayed (suppressed) text."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for row in _rows(title, sections):
+        writer.writerow(row)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    name = re.sub(r"[\[\]:*?/\\]", "", title)[:28] or "Blad"
+    candidate, n = name, 2
+    while candidate in used:
+        candidate, n = f"{name[:26]} {n}", n + 1
+    used.add(candidate)
+    return candidate
+
+
+def to_xlsx(title: str, sections: list[Section]) -> bytes:
+    """One sheet per section; numbers as numbers where they may be shown, '<5' as text."""
+    book = Workbook()
+    book.remove(book.active)
+    used: set[str] = set()
+    bold = Font(bold=True)
+    for section in sections:
+        sheet = book.create_sheet(_sheet_name(section.title, used))
+        sheet.append([title])
+        sheet.append([section.title])
+        sheet["A1"].font = sheet["A2"].font = bold
+        for table in section.tables:
+            sheet.append([])
+            sheet.append([table.caption])
+            sheet.cell(row=sheet.max_row, column=1).font = bold
+            sheet.append(table.columns)
+            for cell in sheet[sheet.max_row]:
+                cell.font = bold
+            for row in table.rows:
+                sheet.append([cell.raw if cell.raw is not None else cell.text for cell in row])
+        sheet.column_dimensions["A"].width = 42
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
