@@ -61,6 +61,7 @@ class MeasurementSerializer(serializers.ModelSerializer):
     supersedes = serializers.IntegerField(source="supersedes_id", read_only=True, allow_null=True)
     correctionReason = serializers.CharField(source="correction_reason", read_only=True)
     incomeSource = serializers.CharField(source="income_source", read_only=True)
+    purpose = serializers.CharField(read_only=True, help_text="plan, evaluatie, afsluiting, overig, or empty")
     isSuperseded = serializers.BooleanField(source="is_superseded", read_only=True, default=False)
     problemDomainCount = serializers.IntegerField(source="problem_domain_count", read_only=True, allow_null=True)
     acuteDomainCount = serializers.IntegerField(source="acute_domain_count", read_only=True, allow_null=True)
