@@ -12,7 +12,8 @@ Definitions (DOMAIN.md §2, §3):
   creation time, then id); latest: the last one. `has_followup` when they differ.
 - Comparison: same version per domain; otherwise both are read on the older version's
   domains, a pair of newer domains taking the lower score (zrm.selectors.project), and
-  `crossed_versions` is set. A domain appears when either side has a row for it.
+  `crossed_versions` is set. A domain appears when the baseline has a row for it (for crossed
+  versions: when either side has one; a domain only one side has is never paired).
 - Problem/acute domains, bucket and category at baseline and latest are the values derived
   and stored on those measurements when they were finalised.
 - Household type (gezin / ouderen / overig) as cases.selectors.household_type: the current
@@ -223,8 +224,9 @@ def progress_select(case_ids=None, person_ids=None, fact_table: str = CF) -> str
 def domain_progress_select(case_ids=None, person_ids=None, progress_table: str = PP) -> str:
     """One row per person, case and domain of the basis version: baseline and latest score (mapped).
 
-    Same version (the common case): the baseline's scores joined to the latest's, plus domains only the
-    latest has. Crossed versions: each side read on the basis version, a newer pair taking the lower score.
+    Same version (the common case): the domains of the baseline, each with the latest's score (a domain only
+    the latest has cannot be compared, and no figure uses it). Crossed versions: each side read on the basis
+    version, a newer pair taking the lower score, every domain either side has.
     """
     filters = _case_filter("pp", case_ids) + _person_filter("pp", person_ids)
 
@@ -250,17 +252,16 @@ def domain_progress_select(case_ids=None, person_ids=None, progress_table: str =
         """
 
     return f"""
-        SELECT pp.person_id AS person_id, pp.case_id AS case_id, sb.domain_id AS domain_id,
-            sb.score AS baseline_score, sl.score AS latest_score, sl.score - sb.score AS delta
-        FROM {progress_table} pp JOIN {S} sb ON sb.measurement_id = pp.baseline_measurement_id
-        LEFT JOIN {S} sl ON pp.has_followup AND sl.measurement_id = pp.latest_measurement_id
-            AND sl.domain_id = sb.domain_id
-        WHERE NOT pp.crossed_versions{filters}
-        UNION ALL
-        SELECT pp.person_id, pp.case_id, sl.domain_id, CAST(NULL AS INTEGER), sl.score, CAST(NULL AS INTEGER)
-        FROM {progress_table} pp JOIN {S} sl ON sl.measurement_id = pp.latest_measurement_id
-        WHERE pp.has_followup AND NOT pp.crossed_versions{filters} AND NOT EXISTS (
-            SELECT 1 FROM {S} so WHERE so.measurement_id = pp.baseline_measurement_id AND so.domain_id = sl.domain_id)
+        SELECT x.person_id AS person_id, x.case_id AS case_id, x.domain_id AS domain_id,
+            x.bs AS baseline_score, x.ls AS latest_score, x.ls - x.bs AS delta
+        FROM (
+            SELECT pp.person_id, pp.case_id, sb.domain_id, sb.score AS bs,
+                CASE WHEN pp.has_followup THEN (
+                    SELECT sl.score FROM {S} sl
+                    WHERE sl.measurement_id = pp.latest_measurement_id AND sl.domain_id = sb.domain_id) END AS ls
+            FROM {progress_table} pp JOIN {S} sb ON sb.measurement_id = pp.baseline_measurement_id
+            WHERE NOT pp.crossed_versions{filters}
+        ) x
         UNION ALL
         SELECT x.person_id, x.case_id, x.domain_id, MAX(x.bs), MAX(x.ls), MAX(x.ls) - MAX(x.bs)
         FROM ({side('baseline')} UNION ALL {side('latest')}) x
@@ -303,14 +304,17 @@ def case_periods_select(today, case_ids=None, fact_table: str = CF) -> str:
     month rows: a quarter or year ends on the last day of one of its months."""
     day = f"(CASE WHEN p.last_day < {sql.date(today)} THEN p.last_day ELSE {sql.date(today)} END)"
     where = "" if case_ids is None else f" AND f.case_id IN ({sql.ints(case_ids)})"
-    return f"""
-        WITH x AS (
+    end = f"COALESCE(f.closed_on, {sql.date(today)})"
+    # The periods a case was open in: per kind the sequence numbers from its melding to its end (index lookups).
+    open_during = [f"""
             SELECT f.case_id, p.id AS period_id, p.kind, {day} AS snap, f.melding_date, f.first_plan_date,
                 CASE WHEN f.melding_date <= {day} AND (f.closed_on IS NULL OR f.closed_on > {day})
                     THEN TRUE ELSE FALSE END AS open_at_end
-            FROM {fact_table} f JOIN {RP} p ON f.melding_date <= p.last_day
-                AND (f.closed_on IS NULL OR f.closed_on >= p.start_date)
-            WHERE p.start_date <= {sql.date(today)}{where}
+            FROM {fact_table} f JOIN {RP} p ON p.kind = '{kind}'
+                AND p.seq BETWEEN {sql.period_number(kind, 'f.melding_date')} AND {sql.period_number(kind, end)}
+            WHERE p.start_date <= {sql.date(today)}{where}""" for kind in ("month", "quarter", "year")]
+    return f"""
+        WITH x AS ({" UNION ALL ".join(open_during)}
         ),
         snapshot AS (
             SELECT x.case_id, x.snap,

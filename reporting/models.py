@@ -43,10 +43,13 @@ class ReportPeriod(models.Model):
     start_date = models.DateField()
     end_date = models.DateField(help_text="exclusive")
     last_day = models.DateField()
+    # month: year * 12 + month - 1; quarter: year * 4 + quarter - 1; year: the year (reporting/sql.period_number)
+    seq = models.IntegerField(default=0)
 
     class Meta:
         ordering = ["kind", "-start_date"]
         constraints = [models.UniqueConstraint(fields=["kind", "start_date"], name="reporting_period_unique")]
+        indexes = [models.Index(fields=["kind", "seq"], name="reporting_period_seq_idx")]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.start_date:%Y-%m-%d}"

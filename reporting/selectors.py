@@ -316,7 +316,7 @@ class Builder:
                 [self.label("Monitoring"), self.count(monitoring, "caseload_monitoring")],
                 [self.label("Open casussen per fte (sociaal werkers)"),
                  self.mean(total["value"] if total else None, open_cases)]]
-        section.tables.append(Table("Caseload van het team", ["", "Aantal"], rows))
+        section.tables.append(Table("Open casussen: actief en monitoring", ["", "Aantal"], rows))
         return section
 
     def workers(self, band=None) -> Section:

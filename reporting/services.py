@@ -78,6 +78,14 @@ STEP = {PeriodKind.MONTH: relativedelta(months=1), PeriodKind.QUARTER: relatived
         PeriodKind.YEAR: relativedelta(years=1)}
 
 
+def period_seq(kind: str, start: dt.date) -> int:
+    if kind == PeriodKind.MONTH:
+        return start.year * 12 + start.month - 1
+    if kind == PeriodKind.QUARTER:
+        return start.year * 4 + (start.month - 1) // 3
+    return start.year
+
+
 def periods_between(first: dt.date, last: dt.date) -> list[tuple[str, dt.date, dt.date]]:
     """(kind, start, end exclusive) of every month, quarter and year overlapping [first, last]."""
     out = []
@@ -98,7 +106,8 @@ def ensure_periods(first: dt.date, last: dt.date) -> None:
     if not missing:
         return
     created = ReportPeriod.objects.bulk_create([
-        ReportPeriod(kind=kind, start_date=start, end_date=end, last_day=end - dt.timedelta(days=1))
+        ReportPeriod(kind=kind, start_date=start, end_date=end, last_day=end - dt.timedelta(days=1),
+                     seq=period_seq(kind, start))
         for kind, start, end in missing])
     ReportDay.objects.bulk_create([
         ReportDay(day=period.start_date + dt.timedelta(days=n), period_id=period.pk)

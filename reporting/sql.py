@@ -70,6 +70,22 @@ def age(date_of_birth: str, on: str) -> str:
     )
 
 
+def _part(expr: str, part: str) -> str:
+    if is_postgres():
+        return f"CAST(EXTRACT({ {'Y': 'YEAR', 'm': 'MONTH'}[part] } FROM {expr}) AS INTEGER)"
+    return f"CAST(strftime('%%{part}', {expr}) AS INTEGER)"
+
+
+def period_number(kind: str, expr: str) -> str:
+    """The sequence number of the month, quarter or year a date lies in (ReportPeriod.seq)."""
+    year, month = _part(expr, "Y"), _part(expr, "m")
+    if kind == "month":
+        return f"({year} * 12 + {month} - 1)"
+    if kind == "quarter":
+        return f"({year} * 4 + ({month} - 1) / 3)"
+    return year
+
+
 def text(expr: str) -> str:
     return f"CAST({expr} AS TEXT)"
 

@@ -32,6 +32,15 @@ class Migration(migrations.Migration):
             name='reporting_cell_idx',
         ),
         migrations.AddField(
+            model_name='reportperiod',
+            name='seq',
+            field=models.IntegerField(default=0),
+        ),
+        migrations.AddIndex(
+            model_name='reportperiod',
+            index=models.Index(fields=['kind', 'seq'], name='reporting_period_seq_idx'),
+        ),
+        migrations.AddField(
             model_name='caseperiod',
             name='case',
             field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.case'),
