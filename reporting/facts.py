@@ -253,7 +253,7 @@ def domain_progress_select(case_ids=None, person_ids=None, progress_table: str =
 
     return f"""
         SELECT x.person_id AS person_id, x.case_id AS case_id, x.domain_id AS domain_id,
-            x.bs AS baseline_score, x.ls AS latest_score, x.ls - x.bs AS delta
+            x.bs AS baseline_score, x.ls AS latest_score
         FROM (
             SELECT pp.person_id, pp.case_id, sb.domain_id, sb.score AS bs,
                 CASE WHEN pp.has_followup THEN (
@@ -263,17 +263,22 @@ def domain_progress_select(case_ids=None, person_ids=None, progress_table: str =
             WHERE NOT pp.crossed_versions{filters}
         ) x
         UNION ALL
-        SELECT x.person_id, x.case_id, x.domain_id, MAX(x.bs), MAX(x.ls), MAX(x.ls) - MAX(x.bs)
+        SELECT x.person_id, x.case_id, x.domain_id, MAX(x.bs), MAX(x.ls)
         FROM ({side('baseline')} UNION ALL {side('latest')}) x
         GROUP BY x.person_id, x.case_id, x.domain_id
     """
 
 
-def insert_progress(cursor, case_ids=None, person_ids=None) -> None:
-    """PersonProgress rows, then their DomainProgress rows, then the per-person domain counts."""
+def insert_progress(cursor, case_ids=None, person_ids=None, analyze=None) -> None:
+    """PersonProgress rows, then their DomainProgress rows, then the per-person domain counts.
+    `analyze` (the full rebuild) refreshes the planner's statistics between the steps."""
     cursor.execute(f"INSERT INTO {PP} ({PROGRESS_COLUMNS}) {progress_select(case_ids, person_ids)}", [])
-    cursor.execute(f"INSERT INTO {DP} (person_id, case_id, domain_id, baseline_score, latest_score, delta) "
+    if analyze:
+        analyze(PP)
+    cursor.execute(f"INSERT INTO {DP} (person_id, case_id, domain_id, baseline_score, latest_score) "
                    f"{domain_progress_select(case_ids, person_ids)}", [])
+    if analyze:
+        analyze(DP)
 
     cursor.execute(f"""
         UPDATE {PP} SET domains_improved = x.improved, domains_equal = x.equal, domains_worse = x.worse
@@ -285,8 +290,9 @@ def insert_progress(cursor, case_ids=None, person_ids=None) -> None:
 
 def domain_counts_select(case_ids=None, person_ids=None, domain_table: str = DP) -> str:
     return f"""
-        SELECT d.person_id, d.case_id, SUM(CASE WHEN d.delta > 0 THEN 1 ELSE 0 END) AS improved,
-            SUM(CASE WHEN d.delta = 0 THEN 1 ELSE 0 END) AS equal, SUM(CASE WHEN d.delta < 0 THEN 1 ELSE 0 END) AS worse
+        SELECT d.person_id, d.case_id, SUM(CASE WHEN d.latest_score > d.baseline_score THEN 1 ELSE 0 END) AS improved,
+            SUM(CASE WHEN d.latest_score = d.baseline_score THEN 1 ELSE 0 END) AS equal,
+            SUM(CASE WHEN d.latest_score < d.baseline_score THEN 1 ELSE 0 END) AS worse
         FROM {domain_table} d WHERE 1 = 1{_case_filter('d', case_ids)}{_person_filter('d', person_ids)}
         GROUP BY d.person_id, d.case_id
     """

@@ -8,10 +8,14 @@ window functions (ROW_NUMBER, COUNT/SUM OVER), EXISTS; identical on SQLite and P
 (ratios are double precision divisions of exact integer sums).
 
 How a statement is built: the raw rows are aggregated once, at the finest grain (team x wijk x
-month x keys, or x period for the cases-per-period facts); those sums are then rolled up to
-months, quarters and years through the day calendar, and to the team, wijk and all-teams
-scopes. Every figure is a sum of counts there, so the roll-up is exact; shares and means are
-divided only at the end. The median and p90 are not sums: they are ranked per scope.
+month x keys, or x period for the cases-per-period facts): the fine sums (FineSum); those are
+rolled up to months, quarters and years through the day calendar, and to the team, wijk and
+all-teams scopes. Every figure is a sum of counts there, so the roll-up is exact; shares and
+means are divided only at the end. The nightly rebuild stores the fine sums and rolls the cells
+up from them; an incremental update recomputes only the fine sums of the changed case's team and
+wijk in the touched months, then rolls up the touched cells. A dashboard with extra filters, and
+the benchmark's one-statement reference, compute the fine sums inside the statement. The median
+and p90 are not sums: they are ranked per scope, from the facts.
 
 Which period a fact belongs to (a period runs from start_date to end_date, exclusive):
 
@@ -48,11 +52,14 @@ from zrm.models import Domain, InstrumentVersion, Measurement
 
 from . import sql
 from .facts import CF, CP, DP, PP, effective
-from .models import AggregateCell, PeriodKind, ReportDay, ReportPeriod
+from .models import AggregateCell, FineSum, PeriodKind, ReportDay, ReportPeriod
 
 RP = ReportPeriod._meta.db_table
 RD = ReportDay._meta.db_table
 CELLS = AggregateCell._meta.db_table
+FS = FineSum._meta.db_table
+SUM_COLUMNS = [f"s{i}" for i in range(1, 10)]
+FINE_COLUMNS = "indicator, team_id, wijk, period_id, key1, key2, key3, " + ", ".join(SUM_COLUMNS)
 SM = StaffMembership._meta.db_table
 INT = Intervention._meta.db_table
 ITYPE = InterventionType._meta.db_table
@@ -84,6 +91,9 @@ class Ctx:
     worker_id: int | None = None
     household_type: str | None = None
     age_group: str | None = None
+    stored: bool = False  # roll cells up from the FineSum table (else: fine sums computed in the statement)
+    fine_pairs: list[tuple[int, str]] | None = None  # recompute fine sums of these (team, wijk) only
+    fine_period_ids: list[int] | None = None  # ... and of these months / periods only
     params: dict = field(default_factory=dict)
 
     @property
@@ -170,56 +180,68 @@ class Spec:
     case_id: str = "f.case_id"
     scopes: tuple[str, ...] = ALL_SCOPES
 
-    def fine(self, ctx: Ctx) -> str:
+    def fine_select(self, ctx: Ctx) -> str:
+        """The finest-grain sums (FINE_COLUMNS): per team, wijk, month (or period) and keys."""
+        if len(self.sums) > len(SUM_COLUMNS):
+            raise ValueError(f"{self.name}: at most {len(SUM_COLUMNS)} sums")
         keys = _keys(self.keys)
-        sums = ", ".join(f"{expr} AS {name}" for name, expr in self.sums.items())
+        exprs = list(self.sums.values()) + ["CAST(NULL AS BIGINT)"] * (len(SUM_COLUMNS) - len(self.sums))
+        sums = ", ".join(f"{expr} AS {column}" for expr, column in zip(exprs, SUM_COLUMNS))
         grouped = [k for k in self.keys if not k.startswith("'")]
+        where = list(self.where)
         if self.date is not None:
             frm = (f"{self.frm} JOIN {RD} md ON md.day = {self.date} "
                    f"JOIN {RP} mp ON mp.id = md.period_id AND mp.kind = '{PeriodKind.MONTH.value}'")
-            where = self.where + _date_filter(ctx, self.date)
-            period_cols = ["mp.start_date"]
-            head = "mp.start_date AS m"
+            where += _date_filter(ctx, self.date)
+            pid = "mp.id"
         else:
-            frm, where = self.frm, self.where + _period_filter(ctx)
-            period_cols = ["p.kind", "p.start_date"]
-            head = "p.kind AS pk, p.start_date AS ps"
-        group = ", ".join([f"{self.alias}.team_id", f"{self.alias}.wijk", *period_cols, *grouped])
-        return (f"SELECT {self.alias}.team_id AS t, {self.alias}.wijk AS w, {head}, "
-                f"{keys[0]} AS k1, {keys[1]} AS k2, {keys[2]} AS k3, {sums} "
+            frm, pid = self.frm, "p.id"
+            where += _period_filter(ctx)
+        if ctx.fine_period_ids is not None:
+            where.append(f"{pid} IN ({sql.ints(ctx.fine_period_ids)})")
+        if ctx.fine_pairs is not None:
+            a = self.alias
+            where.append("(" + " OR ".join(f"({a}.team_id = {int(t)} AND {a}.wijk = {ctx.param(w)})"
+                                           for t, w in ctx.fine_pairs) + ")" if ctx.fine_pairs else "1 = 0")
+        group = ", ".join([f"{self.alias}.team_id", f"{self.alias}.wijk", pid, *grouped])
+        return (f"SELECT '{self.name}' AS indicator, {self.alias}.team_id AS team_id, {self.alias}.wijk AS wijk, "
+                f"{pid} AS period_id, {keys[0]} AS key1, {keys[1]} AS key2, {keys[2]} AS key3, {sums} "
                 f"FROM {frm} WHERE {_and(where)} GROUP BY {group}")
 
-    def rollup(self, ctx: Ctx, fine: str = "fine") -> str:
+    def rollup(self, ctx: Ctx, fine: str) -> str:
+        """The fine sums rolled up to every period the month (or period) lies in, per scope."""
         branches = []
-        sums = ", ".join(f"SUM(fi.{name}) AS {name}" for name in self.sums)
+        sums = ", ".join(f"SUM(fi.{column}) AS {name}" for column, name in zip(SUM_COLUMNS, self.sums))
         for scope in ctx.scopes:
             if scope not in self.scopes:
                 continue
-            key = {"team": sql.text("fi.t"), "wijk": "fi.w", "all": "''"}[scope]
-            group = [] if scope == "all" else [{"team": "fi.t", "wijk": "fi.w"}[scope]]
-            restrict = []
+            key = {"team": sql.text("fi.team_id"), "wijk": "fi.wijk", "all": "''"}[scope]
+            group = [] if scope == "all" else [{"team": "fi.team_id", "wijk": "fi.wijk"}[scope]]
+            restrict = _period_filter(ctx)
             if scope == "team" and ctx.team_ids is not None:
-                restrict.append(f"fi.t IN ({sql.ints(ctx.team_ids)})")
+                restrict.append(f"fi.team_id IN ({sql.ints(ctx.team_ids)})")
             if scope == "wijk" and ctx.wijken is not None:
-                restrict.append(f"fi.w IN ({', '.join(ctx.param(w) for w in ctx.wijken) or 'NULL'})")
+                restrict.append(f"fi.wijk IN ({', '.join(ctx.param(w) for w in ctx.wijken) or 'NULL'})")
             if self.date is not None:
-                frm = f"{fine} fi JOIN {RD} pd ON pd.day = fi.m JOIN {RP} p ON p.id = pd.period_id"
-                restrict += _period_filter(ctx)
-                cols, group = "p.kind AS pk, p.start_date AS ps", group + ["p.kind", "p.start_date"]
+                frm = (f"{fine} fi JOIN {RP} mp ON mp.id = fi.period_id JOIN {RD} pd ON pd.day = mp.start_date "
+                       f"JOIN {RP} p ON p.id = pd.period_id")
             else:
-                frm, cols, group = f"{fine} fi", "fi.pk, fi.ps", group + ["fi.pk", "fi.ps"]
-            group += ["fi.k1", "fi.k2", "fi.k3"]
-            branches.append(f"SELECT '{scope}' AS sc, {key} AS sk, {cols}, fi.k1, fi.k2, fi.k3, {sums} "
+                frm = f"{fine} fi JOIN {RP} p ON p.id = fi.period_id"
+            group += ["p.kind", "p.start_date", "fi.key1", "fi.key2", "fi.key3"]
+            branches.append(f"SELECT '{scope}' AS sc, {key} AS sk, p.kind AS pk, p.start_date AS ps, "
+                            f"fi.key1 AS k1, fi.key2 AS k2, fi.key3 AS k3, {sums} "
                             f"FROM {frm} WHERE {_and(restrict)} GROUP BY {', '.join(group)}")
         return " UNION ALL ".join(branches)
 
     def ctes(self, ctx: Ctx, name: str = "r") -> str | None:
-        """CTEs fine_<name> (the finest sums), <name>0 (rolled up) and <name> (with the total when windowed)."""
+        """CTEs fine_<name> (the finest sums: stored, or computed here), <name>0 (rolled up) and <name> (with
+        the total over the keys when windowed)."""
         fine = f"fine_{name}"
         rollup = self.rollup(ctx, fine)
         if not rollup:
             return None
-        rolled = f"{fine} AS ({self.fine(ctx)}), {name}0 AS ({rollup})"
+        source = (f"SELECT * FROM {FS} WHERE indicator = '{self.name}'" if ctx.stored else self.fine_select(ctx))
+        rolled = f"{fine} AS ({source}), {name}0 AS ({rollup})"
         if self.window:
             first = next(iter(self.sums))
             rolled += (f", {name} AS (SELECT x.*, SUM(x.{first}) OVER (PARTITION BY x.sc, x.sk, x.pk, x.ps) AS tot "
@@ -552,13 +574,18 @@ def _cluster_rows(ctx: Ctx) -> str:
             f"JOIN {D} d ON d.id = dp.domain_id WHERE dp.baseline_score <= {problem_max}) pc")
 
 
+def _cluster_specs(ctx: Ctx) -> list[Spec]:
+    intake = Spec("zrm_intake", "pp", f"{PP} pp", _filters(ctx, "pp", person=True), [], {"n": "COUNT(*)"}, [],
+                  date="pp.baseline_date", case_id="pp.case_id")
+    clusters = Spec("zrm_cluster", "pc", _cluster_rows(ctx), _filters(ctx, "pc", person=True), ["pc.cluster"],
+                    {"c": "COUNT(*)"}, [], date="pc.baseline_date", case_id="pc.case_id")
+    return [intake, clusters]
+
+
 def zrm_clusters(ctx: Ctx) -> str:
     """Persons whose baseline falls in the period (zrm_intake), and per cluster how many of them had at least
     one problem domain in it at baseline, with the share."""
-    intake = Spec("zrm_intake", "pp", f"{PP} pp", _filters(ctx, "pp", person=True), [], {"n": "COUNT(*)"}, [],
-                  date="pp.baseline_date")
-    clusters = Spec("zrm_cluster", "pc", _cluster_rows(ctx), _filters(ctx, "pc", person=True), ["pc.cluster"],
-                    {"c": "COUNT(*)"}, [], date="pc.baseline_date")
+    intake, clusters = _cluster_specs(ctx)
     ctes_i, ctes_c = intake.ctes(ctx, "ri"), clusters.ctes(ctx, "rc")
     if ctes_i is None:
         return None
@@ -577,10 +604,17 @@ class Indicator:
     build: Callable[[Ctx], object]  # a Spec, or the SQL of a custom statement
     cells: tuple[str, ...] = ()  # the indicator names of the cells it writes (default: its own name)
     progress_only: bool = False  # depends only on the ZRM progress rows and measurements, not on case facts
+    fine: Callable[[Ctx], list[Spec]] | None = None  # for a custom statement: the specs whose sums it rolls up
 
     def statement(self, ctx: Ctx) -> str | None:
         built = self.build(ctx)
         return built.select(ctx) if isinstance(built, Spec) else built
+
+    def specs(self, ctx: Ctx) -> list[Spec]:
+        if self.fine is not None:
+            return self.fine(ctx)
+        built = self.build(ctx)
+        return [built] if isinstance(built, Spec) else []
 
 
 INDICATORS: list[Indicator] = [
@@ -605,7 +639,8 @@ INDICATORS: list[Indicator] = [
     Indicator("zrm_bucket", zrm_bucket, ("zrm_bucket", "zrm_bucket_movement"), progress_only=True),
     Indicator("zrm_category", zrm_category, ("zrm_category", "zrm_category_movement"), progress_only=True),
     Indicator("zrm_person", zrm_person, ("zrm_paired", "zrm_person_mean"), progress_only=True),
-    Indicator("zrm_clusters", zrm_clusters, ("zrm_intake", "zrm_cluster"), progress_only=True),
+    Indicator("zrm_clusters", zrm_clusters, ("zrm_intake", "zrm_cluster"), progress_only=True,
+              fine=_cluster_specs),
 ]
 
 
@@ -623,6 +658,24 @@ def statements(ctx_factory: Callable[[], Ctx], only: list[Indicator] | None = No
         if statement:
             out.append((statement, ctx.params))
     return out
+
+
+def fine_statements(ctx_factory: Callable[[], Ctx], only: list[Indicator] | None = None) -> list[tuple[str, dict]]:
+    """INSERTs of the fine sums of every spec (or those of `only`)."""
+    out = []
+    for indicator in INDICATORS if only is None else only:
+        for spec in indicator.specs(ctx_factory()):
+            ctx = ctx_factory()
+            out.append((f"INSERT INTO {FS} ({FINE_COLUMNS}) {spec.fine_select(ctx)}", ctx.params))
+    return out
+
+
+def fine_names(indicators_: list[Indicator] | None = None) -> list[str]:
+    from django.utils import timezone
+
+    ctx = Ctx(today=timezone.localdate())
+    return [spec.name for indicator in (INDICATORS if indicators_ is None else indicators_)
+            for spec in indicator.specs(ctx)]
 
 
 def insert_statement(select_sql: str) -> str:

@@ -5,6 +5,9 @@
 - PersonProgress + DomainProgress: per person and case, baseline vs latest ZRM (DOMAIN.md §2),
   denormalised with team, wijk, household type, age group and director for cutting.
 - ReportPeriod: the calendar (month, quarter, year) the aggregates are computed for.
+- CasePeriod: the periods each case was open in (open at the end, monitoring, director then).
+- ReportDay: the calendar (each day's month, quarter and year) for equality joins.
+- FineSum: per indicator the additive sums per team x wijk x month (or period) x keys.
 - AggregateCell: a long table of aggregate cells: scope (team, wijk, all teams) x period x
   indicator x keys -> count, value, base (the n a mean or share is computed over).
 - RebuildRun: every rebuild (nightly, incremental), with status and error, for the beheerder.
@@ -152,17 +155,42 @@ class PersonProgress(models.Model):
 
 class DomainProgress(models.Model):
     """One domain of a PersonProgress, read on the basis version (mapped when versions crossed).
-    latest_score and delta are empty for a person without a follow-up measurement."""
+    latest_score is empty for a person without a follow-up measurement."""
 
     person = _fk("cases.Person")
     case = _fk("cases.Case")
     domain = _fk("zrm.Domain")
     baseline_score = models.PositiveSmallIntegerField(null=True)
     latest_score = models.PositiveSmallIntegerField(null=True)
-    delta = models.SmallIntegerField(null=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "person", "domain"], name="reporting_domain_unique")]
+
+
+class FineSum(models.Model):
+    """The finest-grain sums of an indicator: per team, wijk and month (or, for facts per period, per
+    period) and keys, up to eight additive sums. Cells are rolled up from these, so a change to one case
+    only recomputes its team and wijk's rows of the months it touched (reporting/indicators.Spec)."""
+
+    indicator = models.CharField(max_length=40)
+    team = _fk("cases.Team")
+    wijk = models.CharField(max_length=100, blank=True)
+    period = _fk(ReportPeriod)
+    key1 = models.CharField(max_length=100, blank=True, default="")
+    key2 = models.CharField(max_length=100, blank=True, default="")
+    key3 = models.CharField(max_length=100, blank=True, default="")
+    s1 = models.BigIntegerField(null=True)
+    s2 = models.BigIntegerField(null=True)
+    s3 = models.BigIntegerField(null=True)
+    s4 = models.BigIntegerField(null=True)
+    s5 = models.BigIntegerField(null=True)
+    s6 = models.BigIntegerField(null=True)
+    s7 = models.BigIntegerField(null=True)
+    s8 = models.BigIntegerField(null=True)
+    s9 = models.BigIntegerField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["indicator", "period"], name="reporting_finesum_idx")]
 
 
 class ScopeKind(models.TextChoices):

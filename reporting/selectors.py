@@ -263,11 +263,11 @@ class Builder:
         self.r, self.names, self.public, self.drill = report, names, public, drill
 
     # cells
-    def count(self, n: int | None, indicator: str | None = None, keys: tuple = ()) -> Cell:
+    def count(self, n: int | None, indicator: str | None = None, keys: tuple = (), *, hidden: bool = False) -> Cell:
         if n is None:
             n = 0
         if self.public:
-            small = n < threshold()
+            small = hidden or n < threshold()
             return Cell(f"<{threshold()}" if small else fmt_int(n), raw=None if small else n)
         url = self.drill(indicator, keys) if (self.drill and indicator and n) else None
         return Cell(fmt_int(n), url=url, raw=n)
@@ -275,10 +275,25 @@ class Builder:
     def small(self, base: int | None) -> bool:
         return self.public and (base or 0) < threshold()
 
-    def share(self, value: float | None, base: int | None) -> Cell:
+    def protect(self, counts: list[int]) -> list[bool]:
+        """Which counts of a partition (parts of a total that is shown) to hide outside the team: those under
+        the threshold, and when that is just one, also the smallest other one, so that it cannot be derived
+        from the total. Inside the team nothing is hidden."""
+        if not self.public:
+            return [False] * len(counts)
+        hide = [(c or 0) < threshold() for c in counts]
+        if sum(hide) == 1:
+            others = [(c or 0, i) for i, c in enumerate(counts) if not hide[i]]
+            if others:
+                hide[min(others)[1]] = True
+        return hide
+
+    def share(self, value: float | None, base: int | None, count: int | None = None, *,
+              hidden: bool = False) -> Cell:
+        """A share; outside the team hidden when its base is small, or its count (the share would give it away)."""
         if value is None:
             return Cell("–")
-        if self.small(base):
+        if self.small(base) or (self.public and (hidden or (count is not None and count < threshold()))):
             return Cell(f"<{threshold()}")
         return Cell(fmt_pct(value), raw=round(value, 4))
 
@@ -311,9 +326,10 @@ class Builder:
         open_cases = total["count"] if total else 0
         section = Section("caseload", "Caseload", "Open casussen aan het eind van de periode (of vandaag). "
                           "Monitoring: een vastgesteld plan en geen lopend traject; de rest is actief.")
+        hide = self.protect([max(open_cases - monitoring, 0), monitoring])
         rows = [[self.label("Open casussen"), self.count(open_cases, "caseload")],
-                [self.label("Actief"), self.count(max(open_cases - monitoring, 0))],
-                [self.label("Monitoring"), self.count(monitoring, "caseload_monitoring")],
+                [self.label("Actief"), self.count(max(open_cases - monitoring, 0), hidden=hide[0])],
+                [self.label("Monitoring"), self.count(monitoring, "caseload_monitoring", hidden=hide[1])],
                 [self.label("Open casussen per fte (sociaal werkers)"),
                  self.mean(total["value"] if total else None, open_cases)]]
         section.tables.append(Table("Open casussen: actief en monitoring", ["", "Aantal"], rows))
@@ -405,14 +421,16 @@ class Builder:
         ):
             cell = r.get(name)
             base = cell["base"] if cell else None
-            late = (base or 0) - (cell["count"] if cell else 0)
+            ok = cell["count"] if cell else 0
+            late = (base or 0) - ok
             late_key = "buiten" if drill_key == "binnen" else "te_laat"
+            hide = self.protect([ok, late])
             rows.append([self.label(label), self.count(base),
-                         self.share(cell["value"] if cell else None, base),
-                         self.count(cell["count"] if cell else None, name, (drill_key,)),
-                         self.count(late, name, (late_key,))])
+                         self.share(cell["value"] if cell else None, base, hidden=any(hide)),
+                         self.count(ok, name, (drill_key,), hidden=hide[0]),
+                         self.count(late, name, (late_key,), hidden=hide[1])])
             chart_labels.append(label)
-            chart_data.append(self.chart_value(cell["value"] if cell else None, base, 100))
+            chart_data.append(None if any(hide) else self.chart_value(cell["value"] if cell else None, base, 100))
         for row in rows[:2]:
             row += [Cell(""), Cell("")]
         section = Section("tijdigheid", "Op tijd", "Mediaan en 90e percentiel volgens de nearest-rank-methode "
@@ -427,13 +445,14 @@ class Builder:
         items = self.r.items("inflow")
         total = sum(c["count"] for c in items.values())
         rows, chart_labels, data = [], [], []
+        counts = {code: (items.get((code, "", "")) or {}).get("count", 0) for code in self.names.sources}
+        hide = dict(zip(counts, self.protect(list(counts.values()))))
         for code, label in self.names.sources.items():
-            cell = items.get((code, "", ""))
-            n = cell["count"] if cell else 0
-            rows.append([self.label(label), self.count(n, "inflow", (code,)),
-                         self.share(n / total if total else None, total)])
+            n = counts[code]
+            rows.append([self.label(label), self.count(n, "inflow", (code,), hidden=hide[code]),
+                         self.share(n / total if total else None, total, hidden=hide[code])])
             chart_labels.append(label)
-            data.append(self.chart_count(n))
+            data.append(None if hide[code] else n)
         rows.append([self.label("Totaal"), self.count(total), Cell("")])
         section = Section("instroom", "Instroom per bron", "Meldingen met een meldingsdatum in de periode.")
         section.tables.append(Table("Meldingen per bron", ["Bron", "Meldingen", "Aandeel"], rows))
@@ -464,9 +483,11 @@ class Builder:
                    self.mean(m["latest"]["value"] if "latest" in m else None, n),
                    self.mean(m["difference"]["value"] if "difference" in m else None, n, signed=True),
                    self.count(low)]
+            hide = dict(zip([k for k, _ in DIRECTIONS],
+                            self.protect([(d.get(k) or {}).get("count", 0) for k, _ in DIRECTIONS])))
             for kind, _ in DIRECTIONS:
                 cell = d.get(kind)
-                share = self.share(cell["value"] if cell else None, low)
+                share = self.share(cell["value"] if cell else None, low, hidden=hide[kind])
                 if not self.public and cell and cell["count"] and self.drill:
                     share.url = self.drill("zrm_domain_direction", (key[0], key[1], kind))
                 row.append(share)
@@ -506,13 +527,16 @@ class Builder:
     def buckets(self) -> Section:
         r = self.r
         rows, base_data, latest_data = [], [], []
+        hide = {side: dict(zip(BUCKET_LABELS, self.protect(
+            [(r.get("zrm_bucket", side, b) or {}).get("count", 0) for b in BUCKET_LABELS]))) for side, _ in SIDES}
         for bucket in BUCKET_LABELS:
             row = [self.label(f"{bucket} probleemdomeinen")]
             for side, data in (("baseline", base_data), ("latest", latest_data)):
                 cell = r.get("zrm_bucket", side, bucket)
-                row += [self.count(cell["count"] if cell else 0),
-                        self.share(cell["value"] if cell else None, cell["base"] if cell else 0)]
-                data.append(self.chart_count(cell["count"] if cell else 0))
+                hidden = hide[side][bucket]
+                row += [self.count(cell["count"] if cell else 0, hidden=hidden),
+                        self.share(cell["value"] if cell else None, cell["base"] if cell else 0, hidden=hidden)]
+                data.append(None if hidden else (cell["count"] if cell else 0))
             rows.append(row)
         section = Section("klassen", "Klassen van probleemdomeinen", "Gepaarde personen naar aantal "
                           "probleemdomeinen bij begin en bij de laatste meting, en hoe ze verschoven.")
@@ -538,27 +562,38 @@ class Builder:
                           "huishoudtype en naar LPBL-categorie (de zwaarste beginmeting van de leden); personen "
                           "naar categorie bij begin en laatste meting.")
         rows = []
+        hide = dict(zip(HOUSEHOLD_TYPE_LABELS, self.protect(
+            [(r.get("household_type", code) or {}).get("count", 0) for code in HOUSEHOLD_TYPE_LABELS])))
         for code, label in HOUSEHOLD_TYPE_LABELS.items():
             cell = r.get("household_type", code)
-            rows.append([self.label(label), self.count(cell["count"] if cell else 0, "household_type", (code,)),
-                         self.share(cell["value"] if cell else None, cell["base"] if cell else 0)])
+            rows.append([self.label(label),
+                         self.count(cell["count"] if cell else 0, "household_type", (code,), hidden=hide[code]),
+                         self.share(cell["value"] if cell else None, cell["base"] if cell else 0,
+                                    hidden=hide[code])])
         section.tables.append(Table("Huishoudtype", ["Type", "Casussen", "Aandeel"], rows))
         rows, data = [], []
+        hide = dict(zip(CATEGORY_LABELS, self.protect(
+            [(r.get("household_category", code) or {}).get("count", 0) for code in CATEGORY_LABELS])))
         for code, label in CATEGORY_LABELS.items():
             cell = r.get("household_category", code)
             rows.append([self.label(label),
-                         self.count(cell["count"] if cell else 0, "household_category", (code,)),
-                         self.share(cell["value"] if cell else None, cell["base"] if cell else 0)])
-            data.append(self.chart_count(cell["count"] if cell else 0))
+                         self.count(cell["count"] if cell else 0, "household_category", (code,), hidden=hide[code]),
+                         self.share(cell["value"] if cell else None, cell["base"] if cell else 0,
+                                    hidden=hide[code])])
+            data.append(None if hide[code] else (cell["count"] if cell else 0))
         section.tables.append(Table("Huishoudcategorie (casussen)", ["Categorie", "Casussen", "Aandeel"], rows))
         rows = []
         movement = r.items("zrm_category_movement")
+        person_codes = list(CATEGORY_LABELS)[:3]
+        hide = {side: dict(zip(person_codes, self.protect(
+            [(r.get("zrm_category", side, c) or {}).get("count", 0) for c in person_codes]))) for side, _ in SIDES}
         for code, label in list(CATEGORY_LABELS.items())[:3]:
             row = [self.label(label)]
             for side in ("baseline", "latest"):
                 cell = r.get("zrm_category", side, code)
-                row += [self.count(cell["count"] if cell else 0),
-                        self.share(cell["value"] if cell else None, cell["base"] if cell else 0)]
+                hidden = hide[side][code]
+                row += [self.count(cell["count"] if cell else 0, hidden=hidden),
+                        self.share(cell["value"] if cell else None, cell["base"] if cell else 0, hidden=hidden)]
             for end in list(CATEGORY_LABELS)[:3]:
                 cell = movement.get((code, end, ""))
                 row.append(self.count(cell["count"] if cell else 0, "zrm_category_movement", (code, end)))
@@ -577,9 +612,11 @@ class Builder:
         rows, data = [], []
         for code, label in CLUSTER_LABELS.items():
             cell = r.get("zrm_cluster", code)
-            rows.append([self.label(label), self.count(cell["count"] if cell else 0, "zrm_cluster", (code,)),
-                         self.share(cell["value"] if cell else None, n)])
-            data.append(self.chart_value(cell["value"] if cell else None, n, 100))
+            c = cell["count"] if cell else 0
+            rows.append([self.label(label), self.count(c, "zrm_cluster", (code,)),
+                         self.share(cell["value"] if cell else None, n, c)])
+            data.append(None if self.public and c < threshold() else
+                        self.chart_value(cell["value"] if cell else None, n, 100))
         section = Section("clusters", "Probleemclusters bij de start",
                           f"Personen met een beginmeting in de periode ({suppress(n) if self.public else n}): "
                           "aandeel met minstens één probleemdomein in het cluster.")
@@ -640,15 +677,17 @@ class Builder:
         r = self.r
         items = r.items("closure_reason")
         rows, data, chart_labels = [], [], []
-        total = 0
+        counts = {code: (items.get((code, "", "")) or {}).get("count", 0) for code in self.names.reasons}
+        total = sum(counts.values())
+        hide = dict(zip(counts, self.protect(list(counts.values()))))
         for code, label in self.names.reasons.items():
             cell = items.get((code, "", ""))
-            n = cell["count"] if cell else 0
-            total += n
-            rows.append([self.label(label), self.count(n, "closure_reason", (code,)),
-                         self.share(cell["value"] if cell else None, cell["base"] if cell else 0)])
+            n = counts[code]
+            rows.append([self.label(label), self.count(n, "closure_reason", (code,), hidden=hide[code]),
+                         self.share(cell["value"] if cell else None, cell["base"] if cell else 0,
+                                    hidden=hide[code])])
             chart_labels.append(label)
-            data.append(self.chart_count(n))
+            data.append(None if hide[code] else n)
         rows.append([self.label("Totaal afgesloten"), self.count(total), Cell("")])
         reopened, days = r.get("reopened"), r.get("reopened_days")
         reopen_rows = [
@@ -656,7 +695,8 @@ class Builder:
             [self.label("Waarvan heropening van een afgesloten casus"),
              self.count(reopened["count"] if reopened else 0, "reopened", ("heropend",))],
             [self.label("Percentage heropend"),
-             self.share(reopened["value"] if reopened else None, reopened["base"] if reopened else 0)],
+             self.share(reopened["value"] if reopened else None, reopened["base"] if reopened else 0,
+                        reopened["count"] if reopened else 0)],
             [self.label("Gemiddeld dagen sinds de afsluiting"),
              self.mean(days["value"] if days else None, days["base"] if days else 0, decimals=0)],
         ]
@@ -724,6 +764,13 @@ def teams_comparison(period_kind: str, period_start: dt.date, teams) -> Table:
     ).values("scope_key", *CELL_FIELDS):
         cells[row["scope_key"]][(row["indicator"], row["key1"])] = row
     builder = Builder(Report([]), None, public=True)
+
+    def on_time(cell):
+        if not cell:
+            return Cell("–")
+        hidden = any(builder.protect([cell["count"], cell["base"] - cell["count"]]))
+        return builder.share(cell["value"], cell["base"], hidden=hidden)
+
     rows = []
     for team in teams:
         c = cells.get(str(team.pk), {})
@@ -741,11 +788,10 @@ def teams_comparison(period_kind: str, period_start: dt.date, teams) -> Table:
             builder.mean(caseload["value"] if caseload else None, caseload["count"] if caseload else 0),
             builder.count(inflow),
             builder.mean(median["value"] if median else None, median["base"] if median else 0, decimals=0),
-            builder.share(norm["value"] if norm else None, norm["base"] if norm else 0),
-            builder.share(plan["value"] if plan else None, plan["base"] if plan else 0),
-            builder.share(nulmeting["value"] if nulmeting else None, nulmeting["base"] if nulmeting else 0),
+            on_time(norm), on_time(plan), on_time(nulmeting),
             builder.count(paired["count"] if paired else 0),
-            builder.share(reopened["value"] if reopened else None, reopened["base"] if reopened else 0),
+            builder.share(reopened["value"] if reopened else None, reopened["base"] if reopened else 0,
+                          reopened["count"] if reopened else 0),
         ])
     return Table("Kerncijfers per team", ["Team", "Open casussen", "Per fte", "Meldingen", "Mediaan dagen tot "
                  "eerste contact", "Eerste contact op tijd", "Plan op tijd", "Nulmeting op tijd",
@@ -761,16 +807,28 @@ def wijken() -> list[str]:
 
 @dataclass
 class OverdueItem:
-    case: Case
+    case: Case | None
+    case_id: int
     label: str
     due: dt.date
     days: int
 
 
-def overdue(cases_qs, today: dt.date) -> tuple[dict[str, int], list[OverdueItem]]:
+@dataclass(frozen=True)
+class _CaseDates:
+    """What the measurement schedule needs of a case (zrm.selectors.schedules_for_cases), without a model."""
+
+    pk: int
+    melding_date: dt.date
+    status: str
+    closed_on: dt.date | None
+
+
+def overdue(cases_qs, today: dt.date, shown: int = 25) -> tuple[dict[str, int], list[OverdueItem], int]:
     """Overdue ZRMs (zrm.selectors schedule), plan reviews and goals (cases.selectors.plan_due_items) of the
-    given open cases: counts and items, oldest first. Three queries plus one for the cases."""
-    cases = list(cases_qs.select_related("regisseur__user"))
+    given open cases: counts, the `shown` oldest items (with their case and director loaded) and the total.
+    Five queries whatever the number of cases."""
+    cases = [_CaseDates(*row) for row in cases_qs.values_list("pk", "melding_date", "status", "closed_on")]
     schedules = schedules_for_cases(cases, today)
     plan_items = plan_due_items([c.pk for c in cases], today)
     counts = {"zrm": 0, "review": 0, "goals": 0}
@@ -779,15 +837,20 @@ def overdue(cases_qs, today: dt.date) -> tuple[dict[str, int], list[OverdueItem]
         for item in schedules.get(case.pk, []):
             if item.is_overdue:
                 counts["zrm"] += 1
-                items.append(OverdueItem(case, f"ZRM: {item.label.lower()}", item.due, item.days_overdue(today)))
+                items.append(OverdueItem(None, case.pk, f"ZRM: {item.label.lower()}", item.due,
+                                         item.days_overdue(today)))
         for item in plan_items.get(case.pk, []):
             if item["kind"] == "review":
                 counts["review"] += 1
             else:
                 counts["goals"] += int(item["label"].split(" ", 1)[0])
-            items.append(OverdueItem(case, item["label"], item["due"], (today - item["due"]).days))
-    items.sort(key=lambda item: (item.due, item.case.pk))
-    return counts, items
+            items.append(OverdueItem(None, case.pk, item["label"], item["due"], (today - item["due"]).days))
+    items.sort(key=lambda item: (item.due, item.case_id))
+    first = items[:shown]
+    loaded = Case.objects.select_related("regisseur__user").in_bulk({item.case_id for item in first})
+    for item in first:
+        item.case = loaded[item.case_id]
+    return counts, first, len(items)
 
 
 def open_team_cases(team_id: int, worker_id: int | None = None):

@@ -29,10 +29,21 @@ from cases.models import Case, CaseStatus, Escalation, Intervention, Team
 from zrm.models import Measurement
 
 from . import facts, sql
-from .indicators import CELLS, INDICATORS, Ctx, cell_names, insert_statement, statements
+from .indicators import (
+    CELLS,
+    FS,
+    INDICATORS,
+    Ctx,
+    cell_names,
+    fine_names,
+    fine_statements,
+    insert_statement,
+    statements,
+)
 from .models import (
     AggregateCell,
     CaseFact,
+    FineSum,
     PeriodKind,
     PersonProgress,
     RebuildKind,
@@ -171,11 +182,16 @@ def _finish(run: RebuildRun, started: float, *, cells: int | None = None, error:
     return run
 
 
-def _analyze(cursor) -> None:
-    """Fresh statistics for the rebuilt fact tables, so the planner joins them well (PostgreSQL)."""
+def _analyze(cursor, *tables: str) -> None:
+    """Fresh statistics for tables just rebuilt in this transaction, so the next statements are planned for
+    their real size (PostgreSQL; without it the planner takes them for empty and picks slow joins)."""
     if sql.is_postgres():
-        cursor.execute(f"ANALYZE {facts.CF}, {facts.PP}, {facts.DP}, {facts.CP}, {facts.RP}, "
-                       f"{ReportDay._meta.db_table}", [])
+        cursor.execute(f"ANALYZE {', '.join(tables)}", [])
+
+
+def _insert_fine(cursor, ctx_factory, only=None) -> None:
+    for insert, params in fine_statements(ctx_factory, only):
+        cursor.execute(insert, params)
 
 
 def _insert_cells(cursor, ctx_factory, only=None) -> int:
@@ -203,12 +219,16 @@ def rebuild_all(*, on: dt.date | None = None, trigger: str = "nachtelijk", task_
             facts.delete_case_periods(cursor)
             facts.delete_case_facts(cursor)
             facts.insert_case_facts(cursor)
-            facts.insert_progress(cursor)
+            _analyze(cursor, facts.CF, ReportDay._meta.db_table, facts.RP)
+            facts.insert_progress(cursor, analyze=lambda table: _analyze(cursor, table))
             facts.update_case_categories(cursor)
             facts.insert_case_periods(cursor, on)
-            _analyze(cursor)
+            _analyze(cursor, facts.DP, facts.CP, facts.PP, facts.CF)
+            cursor.execute(f"DELETE FROM {FS}", [])
+            _insert_fine(cursor, lambda: Ctx(today=on))
+            _analyze(cursor, FS)
             cursor.execute(f"DELETE FROM {CELLS}", [])
-            written = _insert_cells(cursor, lambda: Ctx(today=on))
+            written = _insert_cells(cursor, lambda: Ctx(today=on, stored=True))
     except BaseException as exc:
         _finish(run, started, error=exc)
         logger.exception("reporting rebuild %s failed", run.pk)
@@ -315,13 +335,21 @@ def refresh_case(case_id: int, *, person_id: int | None = None, whole_case: bool
                     period_q |= Q(period_kind=period.kind, period_start=period.start_date)
                 scope_q = (Q(scope_kind="team", scope_key__in=[str(t) for t in team_ids])
                            | Q(scope_kind="wijk", scope_key__in=wijken) | Q(scope_kind="all"))
+                ids = [period.pk for period in periods]
+                span = (min(p.start_date for p in periods), max(p.end_date for p in periods))
+                # The fine sums of this case's team and wijk in the touched months and periods, then the cells.
+                pairs = sorted({(row["team_id"], row["wijk"]) for row in rows})
+                pair_q = Q()
+                for team, wijk in pairs:
+                    pair_q |= Q(team_id=team, wijk=wijk)
+                FineSum.objects.filter(pair_q, indicator__in=fine_names(only), period_id__in=ids).delete()
+                _insert_fine(cursor, lambda: Ctx(today=on, fine_pairs=pairs, fine_period_ids=ids, date_range=span),
+                             only)
                 cells = AggregateCell.objects.filter(scope_q).filter(period_q)
                 if only is not None:
                     cells = cells.filter(indicator__in=cell_names(only))
                 cells.delete()
-                ids = [period.pk for period in periods]
-                span = (min(p.start_date for p in periods), max(p.end_date for p in periods))
-                written = _insert_cells(cursor, lambda: Ctx(today=on, period_ids=ids, date_range=span,
+                written = _insert_cells(cursor, lambda: Ctx(today=on, stored=True, period_ids=ids,
                                                             team_ids=team_ids, wijken=wijken), only)
             RebuildRun.objects.filter(pk=run.pk).update(scope=f"{scope}; {len(periods)} perioden"[:500])
     except BaseException as exc:

@@ -55,8 +55,8 @@ def team_dashboard(request):
     filters = form.filters()
     sections, has_data = selectors.team_sections(team=team, period_kind=kind, period_start=start, today=today,
                                                  **filters)
-    counts, items = selectors.overdue(selectors.open_team_cases(team.pk, filters["worker_id"]), today)
-    shown = items[:OVERDUE_SHOWN]
+    counts, shown, total = selectors.overdue(selectors.open_team_cases(team.pk, filters["worker_id"]), today,
+                                             OVERDUE_SHOWN)
     actor = Actor.from_request(request)
     if shown:
         audit.record_many(actor, AuditAction.READ, [(i.case, None, i.case) for i in {i.case.pk: i for i in shown}
@@ -65,7 +65,7 @@ def team_dashboard(request):
     return render(request, "reporting/team_dashboard.html", {
         "nav": "dashboard", "team": team, "form": form, "sections": sections, "has_data": has_data,
         "charts": _chart_payload(sections), "period_label": selectors.period_label(kind, start),
-        "overdue_counts": counts, "overdue_items": shown, "overdue_total": len(items), "today": today,
+        "overdue_counts": counts, "overdue_items": shown, "overdue_total": total, "today": today,
         "last_rebuild": selectors.last_rebuild(), "query": query,
         "live": any(filters.values()),
     })
@@ -127,8 +127,7 @@ def my_dashboard(request):
     if not team_ids_of(request.user):
         raise PermissionDenied("Alleen sociaal werkers en teamleiders hebben een eigen overzicht.")
     today = services.today()
-    counts, items = selectors.overdue(selectors.my_open_cases(request.user), today)
-    shown = items[:OVERDUE_SHOWN]
+    counts, shown, total = selectors.overdue(selectors.my_open_cases(request.user), today, OVERDUE_SHOWN)
     page = Paginator(selectors.my_progress(request.user), PROGRESS_PAGE_SIZE).get_page(request.GET.get("pagina"))
     rows = list(page.object_list)
     section = selectors.my_progress_section(rows)
@@ -138,7 +137,7 @@ def my_dashboard(request):
     if seen:
         audit.record_many(actor, AuditAction.READ, seen, purpose=PURPOSE)
     return render(request, "reporting/my_dashboard.html", {
-        "nav": "overzicht", "overdue_counts": counts, "overdue_items": shown, "overdue_total": len(items),
+        "nav": "overzicht", "overdue_counts": counts, "overdue_items": shown, "overdue_total": total,
         "section": section, "page": page, "charts": _chart_payload([section]) if rows else [], "today": today,
     })
 

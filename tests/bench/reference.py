@@ -25,10 +25,7 @@ def reference_sql(today: dt.date) -> str:
         ref_dp AS ({facts.domain_progress_select(progress_table='ref_pp0')}),
         ref_pp AS (
             SELECT {pp_select} FROM ref_pp0 pp LEFT JOIN (
-                SELECT person_id, case_id, SUM(CASE WHEN delta > 0 THEN 1 ELSE 0 END) AS improved,
-                    SUM(CASE WHEN delta = 0 THEN 1 ELSE 0 END) AS equal,
-                    SUM(CASE WHEN delta < 0 THEN 1 ELSE 0 END) AS worse
-                FROM ref_dp GROUP BY person_id, case_id) c
+                {facts.domain_counts_select(domain_table='ref_dp')}) c
             ON c.person_id = pp.person_id AND c.case_id = pp.case_id AND pp.has_followup),
         ref_cf AS (SELECT {', '.join(f'cf0.{c}' for c in fact_columns)},
                    COALESCE(cat.category, '') AS household_category FROM ref_cf0 cf0

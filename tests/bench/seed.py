@@ -249,13 +249,13 @@ def seed(scale: BenchScale, today: dt.date, seed_value: int = 2019) -> dict:
         if first >= end:
             continue
         dates = [(first, "nulmeting")]
-        for months in (3, 6, 9, 12, 15, 18):  # the 6/12/18-month schedule, and some teams measure quarterly
+        for months in range(3, 25, 3):  # the 6/12/18-month schedule, and many teams measure quarterly
             day = first + relativedelta(months=months) + dt.timedelta(days=rng.randint(-25, 35))
-            if day < end and rng.random() < (0.95 if months % 6 == 0 else 0.8):
+            if day < end and rng.random() < (0.95 if months % 6 == 0 else 0.9):
                 dates.append((day, "tussenmeting"))
         if closed and closed > dates[-1][0] and rng.random() < 0.6:
             dates.append((closed, "afsluiting"))
-        if closed and rng.random() < 0.5:
+        if closed and rng.random() < 0.7:
             day = closed + dt.timedelta(days=rng.randint(80, 120))
             if day < today:
                 dates.append((day, "follow_up"))

@@ -25,12 +25,13 @@ def progress_rows():
 
 def domain_rows():
     return sorted(DomainProgress.objects.values_list("person_id", "case_id", "domain_id", "baseline_score",
-                                                     "latest_score", "delta"))
+                                                     "latest_score"))
 
 
 def domain_scores(person):
-    return {code: (base, last, delta) for code, base, last, delta in DomainProgress.objects.filter(
-        person=person).values_list("domain__code", "baseline_score", "latest_score", "delta")}
+    return {code: (base, last, None if base is None or last is None else last - base)
+            for code, base, last in DomainProgress.objects.filter(person=person).values_list(
+                "domain__code", "baseline_score", "latest_score")}
 
 
 def test_baseline_is_the_first_and_latest_the_last_effective_measurement_of_the_person_in_the_case():
