@@ -8,7 +8,9 @@ Guarantees:
   facts and progress rows are recomputed with the same SQL as the nightly rebuild, and then only
   the cells of the affected team, wijk and all-teams scopes in the affected periods. Running it
   twice, or out of order, gives the same rows: it reads the current registration, never the event.
-- Every run is a RebuildRun row (status, duration, error) the beheerder sees in the admin.
+- Every run is a RebuildRun row (status, duration, error) the beheerder sees in the admin. A run whose
+  process died (SIGKILL, out of memory: no _finish, its transaction rolled back) is marked failed as
+  "Onderbroken" when its task is delivered again, or by the next full rebuild (_close_interrupted).
 - On PostgreSQL every run takes one advisory transaction lock, so a nightly rebuild and an
   incremental update never interleave (the unique constraint on cells would refuse it anyway).
 """
@@ -22,7 +24,7 @@ from collections.abc import Iterable
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from cases.models import Case, CaseStatus, Escalation, Intervention, Team
@@ -162,7 +164,40 @@ def _lock(cursor) -> None:
         sql.tune_transaction(cursor)
 
 
+INTERRUPTED_REDELIVERED = "Onderbroken: de worker stopte tijdens deze berekening (opnieuw aangeboden)"
+INTERRUPTED_STALE = "Onderbroken: na {hours} uur nog niet afgerond; de worker stopte tijdens deze berekening"
+# No run is still alive after this long: every task's hard time limit ends it sooner (rebuild_aggregates 25
+# minutes, CELERY_TASK_TIME_LIMIT 30 by default). Not below the broker's visibility timeout (settings/base.py).
+STALE_RUN_AFTER = dt.timedelta(hours=1)
+
+
+def _close_interrupted(kind: str, task_id: str) -> int:
+    """Mark runs left "running" by an attempt whose process died as failed, so that the beheerder does not
+    see them running forever; returns the highest attempt recorded for `task_id` (0: none).
+
+    - The same Celery task id starting again: the broker delivered its message again because the worker
+      was lost (acks_late with task_reject_on_worker_lost, or the visibility timeout), so the earlier
+      delivery no longer runs.
+    - A new full rebuild: runs started more than STALE_RUN_AFTER ago (a run still waiting for the lock
+      is younger). Should one still finish after all, _finish records its real outcome.
+    """
+    running = RebuildRun.objects.filter(status=RebuildStatus.RUNNING)
+    now = timezone.now()
+    previous = 0
+    if task_id:
+        previous = RebuildRun.objects.filter(task_id=task_id).aggregate(m=Max("attempt"))["m"] or 0
+        running.filter(task_id=task_id).update(status=RebuildStatus.FAILED, finished_at=now,
+                                               error=INTERRUPTED_REDELIVERED)
+    if kind == RebuildKind.FULL:
+        hours = STALE_RUN_AFTER.total_seconds() / 3600
+        running.filter(started_at__lt=now - STALE_RUN_AFTER).update(
+            status=RebuildStatus.FAILED, finished_at=now, error=INTERRUPTED_STALE.format(hours=f"{hours:g}"))
+    return previous
+
+
 def _start(kind: str, trigger: str, scope: str, task_id: str, attempt: int) -> RebuildRun:
+    # A delivery after an interrupted one counts as the next attempt (a Celery retry already does).
+    attempt = max(attempt, _close_interrupted(kind, task_id) + 1)
     return RebuildRun.objects.create(kind=kind, trigger=trigger[:100], scope=scope[:500], task_id=task_id or "",
                                      attempt=attempt)
 

@@ -195,9 +195,16 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Redelivery: a message is acknowledged only after its task ran (every task is idempotent). When the
+# pool process running it dies (SIGKILL, out of memory) the worker puts it back on the queue at once
+# (reject on worker lost); a worker lost as a whole gets its messages back from Redis after the
+# visibility timeout, which must stay above every task's time limit (else a task still running is
+# delivered twice; reporting.services.STALE_RUN_AFTER relies on it). Prefetch 1: no message waits
+# in a busy worker. tests/reliability/test_worker_killed.py kills a worker in the middle of a rebuild.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 25 * 60)
 CELERY_TIMEZONE = TIME_ZONE

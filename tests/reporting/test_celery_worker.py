@@ -71,7 +71,9 @@ def tasks_through_redis(redis_url: str, queue: str):
 
 
 @contextmanager
-def celery_worker(queue: str, log_path: Path):
+def celery_worker(queue: str, log_path: Path, *, pool: str = "solo"):
+    """A `celery worker` process on `queue`; pool="prefork" runs tasks in one pool child process (which a
+    test can kill) instead of in the worker process itself."""
     env = {
         **os.environ,
         "DATABASE_URL": _test_database_url(),
@@ -80,9 +82,11 @@ def celery_worker(queue: str, log_path: Path):
         "SECRET_KEY": "celery-worker-test-only",
     }
     command = [
-        sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue,
+        sys.executable, "-m", "celery", "-A", "config", "worker", f"--pool={pool}", "-Q", queue,
         "-n", f"{queue}@%h", "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
     ]
+    if pool != "solo":
+        command.append("--concurrency=1")
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
