@@ -23,6 +23,8 @@ install: $(VENV)/.installed node_modules/.installed
 migrate: install
 	$(PY) manage.py migrate --noinput
 
+# make seed [SCALE=demo|tiny|leeuwarden|amsterdam]: demo data into an empty database (README "Demo logins");
+# every scale but demo needs PostgreSQL (DATABASE_URL).
 seed: migrate
 	$(PY) manage.py seed_demo --scale $(SCALE)
 

@@ -23,6 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from cases import bulk_demo
 from cases.audit import Actor
 from cases.imports import import_registrations
 from cases.models import Case, CaseStatus, Role, Scope, StaffMembership
@@ -30,7 +31,7 @@ from cases.services import create_api_client
 from reporting import services
 from reporting.models import AggregateCell, RebuildRun, RebuildStatus
 from reporting.sql import tune_transaction
-from tests.bench import reference, seed
+from tests.bench import reference
 from tests.cases import import_files
 from zrm import services as zrm_services
 from zrm.models import InstrumentVersion, Measurement
@@ -141,13 +142,13 @@ def _import_benchmark(lines, leader, today):
 def test_progress_engine_benchmark(client):
     if connection.vendor != "postgresql":
         pytest.skip("the benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
-    scale = seed.SCALES[os.environ.get("SCALE", "leeuwarden")]
+    scale = bulk_demo.SCALES[os.environ.get("SCALE", "leeuwarden")]
     today = timezone.localdate()
     lines = _Lines()
     lines.append(f"Wijkregie benchmark, scale {scale.name}, PostgreSQL {connection.pg_version // 10000}, "
                  f"{os.cpu_count()} CPUs, {today:%Y-%m-%d}")
 
-    counts = seed.seed(scale, today)
+    counts = bulk_demo.seed(scale, today)
     lines.append(
         f"seed: {counts['teams']} teams, {counts['fte']} fte, {counts['households']:,} households, "
         f"{counts['persons']:,} persons, {counts['cases']:,} cases ({counts['open_cases']:,} open), "

@@ -39,6 +39,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 from django.utils import timezone
 
+from cases import bulk_demo as seed
 from cases.audit import verify_chain
 from cases.models import (
     AuditAction,
@@ -56,11 +57,6 @@ from reporting import services
 from reporting.models import AggregateCell, RebuildKind, RebuildRun, RebuildStatus
 from tests.bench.load import SocialWorker, Stats, gunicorn_server, percentile
 from zrm.models import Measurement, MeasurementStatus
-
-try:
-    from tests.bench import seed
-except ImportError:  # the bulk generator moved into the app
-    from cases import bulk_demo as seed
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -98,7 +94,7 @@ def _counts() -> dict:
 
 
 def _bsns(index: int):
-    """Fresh valid BSNs for one simulated worker (the seed stores none)."""
+    """Fresh valid BSNs for one simulated worker (prefixes from 60,000,000; the seed uses lower ones)."""
     n = 0
     while True:
         bsn = complete_bsn(f"{60_000_000 + index * 100_000 + n:08d}")

@@ -190,7 +190,7 @@ def test_seed_demo_refuses_a_database_that_holds_data():
 
 def test_seed_demo_only_offers_known_scales():
     with pytest.raises(CommandError):
-        call_command("seed_demo", "--scale", "amsterdam", stdout=StringIO())
+        call_command("seed_demo", "--scale", "rotterdam", stdout=StringIO())
 
 
 def test_same_seed_gives_the_same_data_and_another_seed_differs():

@@ -28,17 +28,13 @@ from celery.result import EagerResult
 from django.db import connection
 from django.utils import timezone
 
+from cases import bulk_demo as bulk
 from config.celery import app as celery_app
 from reporting import services
 from reporting.models import AggregateCell, CaseFact, DomainProgress, PersonProgress, RebuildRun, RebuildStatus
 from reporting.tasks import rebuild_aggregates
 from tests.reporting.factories import all_cells
 from tests.reporting.test_celery_worker import _log_tail, celery_worker, tasks_through_redis
-
-try:
-    from tests.bench import seed as bulk
-except ImportError:  # the bulk generator moved into the app
-    from cases import bulk_demo as bulk
 
 WAIT_SECONDS = 120
 POLL_SECONDS = 0.02
