@@ -18,7 +18,7 @@ measurement ids they saw); the audit log has a row for each of those creations a
 intact; every new case and every vastgestelde meting got a successful incremental refresh and no
 refresh or rebuild failed; and the stored aggregate cells equal those of a fresh rebuild.
 
-SCALE=tiny|demo|leeuwarden|amsterdam (default leeuwarden). Knobs: LOAD_WORKERS (50), LOAD_SECONDS (60),
+SCALE=tiny|demo|leeuwarden|amsterdam (default leeuwarden; bulk_demo.SCALES). Knobs: LOAD_WORKERS (50), LOAD_SECONDS (60),
 LOAD_ITERATIONS (per worker, 40), LOAD_MAX_SECONDS (900, hard cap of the load), LOAD_GUNICORN_WORKERS (3,
 as docker-compose.yml), LOAD_GUNICORN_THREADS (4), LOAD_DRAIN_SECONDS (600, for the worker's queue).
 """
