@@ -77,11 +77,10 @@ def get_case_for(user, pk: int, *, allow_break_glass: bool = False) -> Case:
     """
     from django.shortcuts import get_object_or_404
 
+    # closure_reason and reopened_from (mostly empty) load on first use: two more joins cost PostgreSQL
+    # more planning time than the lookup they save on a closed or reopened case.
     case = get_object_or_404(
-        Case.objects.select_related(
-            "household", "team", "melding_source", "closure_reason", "regisseur__user", "reopened_from"
-        ),
-        pk=pk,
+        Case.objects.select_related("household", "team", "melding_source", "regisseur__user"), pk=pk,
     )
     if case.team_id not in team_ids_of(user):
         access = active_break_glass(user, case.pk) if allow_break_glass else None
@@ -110,7 +109,7 @@ def current_members(household: Household) -> QuerySet[HouseholdMembership]:
     return (
         HouseholdMembership.objects.filter(household=household, valid_to__isnull=True)
         .select_related("person")
-        .order_by("role", "person__date_of_birth")
+        .order_by("role", "person__date_of_birth", "pk")
     )
 
 
@@ -226,11 +225,45 @@ def _household_label(memberships) -> str:
     return f"Huishouden {surname}"
 
 
+# What Mijn caseload reads: the columns decorate_for_list and the list use, the current members for the
+# household's name and type, and no BSN (decrypting one per member was a large share of the page).
+CASELOAD_CASE_FIELDS = ("pk", "household_id", "melding_date", "status", "first_contact_date", "closed_on",
+                        "safety_flag", "household__id")
+CASELOAD_MEMBER_FIELDS = ("pk", "household_id", "person_id", "role", "living_at_home", "valid_to", "person__id",
+                          "person__name_prefix", "person__last_name", "person__date_of_birth")
+
+
 def my_caseload(user) -> QuerySet[Case]:
-    """The open cases this user directs."""
-    return _with_list_relations(
+    """The open cases this user directs, loaded for the list (decorate_for_list): a case's other fields
+    are deferred."""
+    return (
         Case.objects.filter(regisseur__user=user, regisseur__active=True).exclude(status=CaseStatus.CLOSED)
-    ).order_by("melding_date", "pk")
+        .select_related("household").only(*CASELOAD_CASE_FIELDS)
+        .prefetch_related(Prefetch(
+            "household__memberships",
+            queryset=HouseholdMembership.objects.filter(valid_to__isnull=True).select_related("person")
+            .only(*CASELOAD_MEMBER_FIELDS),
+            to_attr="current_memberships",
+        ))
+        .order_by("melding_date", "pk")
+    )
+
+
+def my_caseload_rows(user, today: dt.date) -> list[Case]:
+    """Mijn caseload: my open cases decorated for the list, with the texts the page shows ready made
+    (link, status label, dates), so the template does not call the URL, translation and date machinery
+    per row."""
+    from django.urls import reverse
+
+    rows = decorate_for_list(my_caseload(user), today)
+    status_labels = {value: str(label) for value, label in CaseStatus.choices}
+    for case in rows:
+        case.detail_url = reverse("cases:case_detail", args=[case.pk])
+        case.status_label = status_labels.get(case.status, case.status)
+        case.next_action_due_text = f"{case.next_action_due:%d-%m-%Y}" if case.next_action_due else ""
+        for item in case.plan_due:
+            item["due_text"] = f"{item['due']:%d-%m-%Y}"
+    return rows
 
 
 def team_cases(user, *, team_id: int | None = None, status: str | None = None, regisseur_id: int | None = None):
@@ -346,25 +379,38 @@ def get_plan_for(user, pk: int, *, allow_break_glass: bool = False):
     return plan
 
 
-def with_plan_details(qs):
-    """Plans with everything the plan screens and the API show, in a fixed number of queries."""
+def _plan_detail_prefetches() -> list[Prefetch]:
     from .models import Agreement, Goal, LowDomainReason
 
-    return qs.select_related("finalised_by", "network_assessment").prefetch_related(
+    return [
         Prefetch("covered_persons", queryset=Person.objects.order_by("date_of_birth", "pk")),
         Prefetch("goals", queryset=Goal.objects.select_related("person", "domain__version").order_by(
             "person__date_of_birth", "person_id", "domain__order", "pk")),
         Prefetch("low_domain_reasons", queryset=LowDomainReason.objects.select_related(
             "person", "domain__version").order_by("person__date_of_birth", "person_id", "domain__order")),
         Prefetch("agreements", queryset=Agreement.objects.order_by("due_date", "pk")),
-    )
+    ]
+
+
+def with_plan_details(qs):
+    """Plans with everything the plan screens and the API show, in a fixed number of queries."""
+    return qs.select_related("finalised_by", "network_assessment").prefetch_related(*_plan_detail_prefetches())
 
 
 def plans_of_case(case: Case) -> list:
-    """Every plan version of the case, newest first, with its details."""
-    from .models import Plan
+    """Every plan version of the case, newest first. The current one (the newest not yet evaluated, as the
+    casus page shows it) has its details (with_plan_details); earlier versions are only listed there, so
+    their details are not read: five queries with a current plan, one without."""
+    from django.db.models import prefetch_related_objects
 
-    return list(with_plan_details(Plan.objects.filter(case=case)).order_by("-version"))
+    from .models import Plan, PlanStatus
+
+    plans = list(Plan.objects.filter(case=case).select_related("finalised_by", "network_assessment")
+                 .order_by("-version"))
+    current = next((plan for plan in plans if plan.status != PlanStatus.EVALUATED), None)
+    if current is not None:
+        prefetch_related_objects([current], *_plan_detail_prefetches())
+    return plans
 
 
 def plan_with_details(pk: int):
@@ -390,37 +436,45 @@ class LowDomain:
         return not self.goals and self.reason is None
 
 
-def plan_low_domains(plan) -> list[LowDomain]:
+def plan_low_domains(plan, measurements=None) -> list[LowDomain]:
     """Low-scoring domains of each covered person's latest vastgestelde (not corrected) ZRM in this case.
 
-    Two queries (latest measurement per person, their low scores); the plan's goals and reasons must be
-    prefetched (with_plan_details).
+    Two queries (latest measurement per person, their low scores); one when `measurements` are the case's
+    measurements already read with `is_superseded` (zrm.selectors.case_panel). The plan's goals and reasons
+    must be prefetched (with_plan_details).
     """
-    from zrm.models import Measurement, Score
+    from zrm.models import Measurement, MeasurementStatus, Score
     from zrm.selectors import effective
 
     persons = {p.pk: p for p in plan.covered_persons.all()}
-    latest: dict[int, int] = {}
-    rows = effective(Measurement.objects.filter(case_id=plan.case_id, person_id__in=list(persons))).order_by(
-        "person_id", "-date", "-pk").values_list("person_id", "pk")
-    for person_id, measurement_id in rows:
-        latest.setdefault(person_id, measurement_id)
+    if measurements is None:
+        rows = effective(Measurement.objects.filter(case_id=plan.case_id, person_id__in=list(persons))).order_by(
+            "person_id", "-date", "-pk").values_list("person_id", "pk", "date")
+    else:
+        rows = sorted(((m.person_id, m.pk, m.date) for m in measurements
+                       if m.case_id == plan.case_id and m.person_id in persons
+                       and m.status == MeasurementStatus.FINAL and not m.is_superseded),
+                      key=lambda row: (row[0], row[2], row[1]), reverse=True)
+    latest: dict[int, tuple[int, dt.date]] = {}  # person id -> (measurement id, date)
+    for person_id, measurement_id, day in rows:
+        latest.setdefault(person_id, (measurement_id, day))
     if not latest:
         return []
     goals: dict[tuple[int, int], list] = {}
     for goal in plan.goals.all():
         goals.setdefault((goal.person_id, goal.domain_id), []).append(goal)
     reasons = {(r.person_id, r.domain_id): r for r in plan.low_domain_reasons.all()}
-    scores = (
-        Score.objects.filter(measurement_id__in=list(latest.values()),
-                             score__lte=settings.WIJKREGIE["ZRM_PROBLEM_MAX_SCORE"])
-        .select_related("domain__version", "measurement")
-        .order_by("measurement__person__date_of_birth", "measurement__person_id", "domain__order")
-    )
+    person_of = {measurement_id: person_id for person_id, (measurement_id, _) in latest.items()}
+    scores = sorted(
+        Score.objects.filter(measurement_id__in=list(person_of), score__lte=settings.WIJKREGIE["ZRM_PROBLEM_MAX_SCORE"])
+        .select_related("domain__version").order_by("domain__order", "pk"),
+        key=lambda s: (persons[person_of[s.measurement_id]].date_of_birth, person_of[s.measurement_id]),
+    )  # by person (date of birth), then domain order, as the plan screens list them
     return [
-        LowDomain(person=persons[s.measurement.person_id], domain=s.domain, score=s.score,
-                  measured_on=s.measurement.date, goals=goals.get((s.measurement.person_id, s.domain_id), []),
-                  reason=reasons.get((s.measurement.person_id, s.domain_id)))
+        LowDomain(person=persons[person_of[s.measurement_id]], domain=s.domain, score=s.score,
+                  measured_on=latest[person_of[s.measurement_id]][1],
+                  goals=goals.get((person_of[s.measurement_id], s.domain_id), []),
+                  reason=reasons.get((person_of[s.measurement_id], s.domain_id)))
         for s in scores
     ]
 
@@ -470,10 +524,11 @@ def plan_due_items(case_ids, today: dt.date) -> dict[int, list[dict]]:
 
     from .models import Goal, Plan, PlanStatus
 
-    case_ids = list(case_ids)
+    if not isinstance(case_ids, QuerySet):  # a queryset of ids is used as a subquery (long lists)
+        case_ids = list(case_ids)
+        if not case_ids:
+            return {}
     items: dict[int, list[dict]] = {}
-    if not case_ids:
-        return items
     for case_id, version, review in (
         Plan.objects.filter(case_id__in=case_ids, review_date__lt=today).exclude(status=PlanStatus.EVALUATED)
         .values_list("case_id", "version", "review_date")
@@ -507,18 +562,49 @@ def get_intervention_for(user, pk: int):
     return intervention
 
 
-def interventions_of(case: Case):
-    from .models import Intervention
+def interventions_of(case: Case) -> list:
+    """The case's interventions, oldest start first, with person, types and the intervention each bridges.
 
-    return Intervention.objects.filter(case=case).select_related(
-        "type", "person", "most_appropriate_type", "replaces_type", "bridging_for__type"
-    ).order_by("start_date", "pk")
+    Two queries whatever the rows: the small code list of types is read whole instead of joined three
+    times (a seven-table join costs PostgreSQL more planning time than the two queries together take).
+    """
+    from .models import Intervention, InterventionType
+
+    items = list(Intervention.objects.filter(case=case).select_related("person").order_by("start_date", "pk"))
+    loaded = {item.pk: item for item in items}
+    elsewhere = {item.bridging_for_id for item in items if item.bridging_for_id} - loaded.keys()
+    if elsewhere:  # validated to be in the same case; read anyway if one is not
+        loaded.update(Intervention.objects.in_bulk(elsewhere))
+    types = InterventionType.objects.in_bulk()
+    for item in loaded.values():
+        item.type = types[item.type_id]
+        for name in ("most_appropriate_type", "replaces_type"):
+            if getattr(item, f"{name}_id"):
+                setattr(item, name, types[getattr(item, f"{name}_id")])
+    for item in items:
+        if item.bridging_for_id:
+            item.bridging_for = loaded[item.bridging_for_id]
+    return items
 
 
-def escalations_of(case: Case):
-    from .models import Escalation
+def escalations_of(case: Case, interventions=None) -> list:
+    """The case's escalations by date, with the intervention that prevented each (and its type).
 
-    return Escalation.objects.filter(case=case).select_related("prevented_by__type").order_by("date", "pk")
+    `interventions`: the case's interventions as interventions_of reads them; then one query.
+    """
+    from .models import Escalation, Intervention
+
+    if interventions is None:
+        return list(Escalation.objects.filter(case=case).select_related("prevented_by__type").order_by("date", "pk"))
+    escalations = list(Escalation.objects.filter(case=case).order_by("date", "pk"))
+    by_pk = {item.pk: item for item in interventions}
+    elsewhere = {e.prevented_by_id for e in escalations if e.prevented_by_id} - by_pk.keys()
+    if elsewhere:
+        by_pk.update(Intervention.objects.select_related("type").in_bulk(elsewhere))
+    for escalation in escalations:
+        if escalation.prevented_by_id:
+            escalation.prevented_by = by_pk[escalation.prevented_by_id]
+    return escalations
 
 
 # --- Privacy (issue 8): break-the-glass, regiecheck, consent -------------------------------------------

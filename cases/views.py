@@ -103,7 +103,7 @@ def _audit_list(request, cases) -> None:
 @team_member_required
 def my_caseload(request):
     today = services.today()
-    cases = selectors.decorate_for_list(selectors.my_caseload(request.user), today)
+    cases = selectors.my_caseload_rows(request.user, today)
     _audit_list(request, cases)
     return render(request, "cases/my_caseload.html", {"cases": cases, "today": today, "nav": "caseload"})
 
@@ -326,22 +326,32 @@ def _case_page(request, case: Case, **bound_forms):
     Under break-the-glass (`case.break_glass`, another team's case) the page is read-only: no action forms
     or edit links, and every audit row carries the break-the-glass purpose.
     """
+    from zrm import selectors as zrm_selectors, services as zrm_services
+
     today = services.today()
     access = getattr(case, "break_glass", None)
     purpose = services.break_glass_purpose(access.reason) if access else audit.PURPOSE_CASEWORK
     members = list(selectors.current_members(case.household))
     for membership in members:
         membership.age = selectors.age_on(membership.person.date_of_birth, today)
+    # The ZRM panel is read here, not in its template tag, so its measurements serve the plan section too
+    # and every read of the page is audited in one INSERT.
+    zrm_panel = zrm_selectors.case_panel(case, zrm_services.today(), members=[m.person for m in members])
+    plan_context, plan_reads = _plan_context(request, case, members, measurements=zrm_panel.measurements)
+    reads = [(case, None, case), *((m.person, m.person, case) for m in members), *plan_reads]
+    measurement_reads = [(m, m.person, m.case) for m in zrm_panel.shown]  # as zrm.services.record_view
     actor = Actor.from_request(request)
-    audit.record(actor, AuditAction.READ, case, case=case, purpose=purpose)
-    audit.record_many(actor, AuditAction.READ, [(m.person, m.person, case) for m in members], purpose=purpose)
+    if purpose == audit.PURPOSE_CASEWORK:
+        audit.record_many(actor, AuditAction.READ, reads + measurement_reads, purpose=purpose)
+    else:  # break-the-glass: the ZRM panel's rows keep the casework purpose, as record_view writes them
+        audit.record_many(actor, AuditAction.READ, reads, purpose=purpose)
+        audit.record_many(actor, AuditAction.READ, measurement_reads)
 
     is_open = case.status != CaseStatus.CLOSED
     successor = None if is_open else selectors.reopened_as(case)
     other_open = None
     if not is_open and successor is None:
         other_open = selectors.open_case_of(case.household)
-    default = selectors.membership_for_team(request.user, case.team_id)
     forms = {}
     if case.status == CaseStatus.REGISTERED and case.first_contact_date is None:
         forms["first_contact_form"] = FirstContactForm(prefix="contact")
@@ -350,6 +360,7 @@ def _case_page(request, case: Case, **bound_forms):
         forms["close_form"] = CloseForm(prefix="close")
         forms["member_form"] = AddMemberForm(prefix="member")
     elif successor is None and other_open is None:
+        default = selectors.membership_for_team(request.user, case.team_id)
         forms["reopen_form"] = ReopenForm(prefix="reopen", team=case.team, default_director=default)
     forms.update(bound_forms)
     if access:
@@ -370,7 +381,8 @@ def _case_page(request, case: Case, **bound_forms):
         "events": selectors.case_events(case),
         "assignments": selectors.director_history(case),
         "nav": "caseload",
-        **_plan_context(request, case, members, purpose=purpose),
+        "zrm_panel": zrm_panel,
+        **plan_context,
         **_privacy_context(request, case, read_only=bool(access)),
         **forms,
     }
@@ -509,33 +521,37 @@ def _case_url(case, anchor: str = "") -> str:
     return reverse("cases:case_detail", args=[case.pk]) + (f"#{anchor}" if anchor else "")
 
 
-def _plan_context(request, case, members, purpose: str = audit.PURPOSE_CASEWORK) -> dict:
-    """The plan, network, family approach, interventions and escalations of the casus page (constant queries)."""
+def _plan_context(request, case, members, measurements=None) -> tuple[dict, list]:
+    """The plan, network, family approach, interventions and escalations of the casus page (constant queries),
+    and the audit rows (obj, person, case) of the personal data it shows, for the page to write.
+
+    `measurements`: the case's measurements as zrm.selectors.case_panel read them (for the low domains).
+    """
     plans = selectors.plans_of_case(case)
     current = next((plan for plan in plans if plan.status != PlanStatus.EVALUATED), None)
     is_open = case.status != CaseStatus.CLOSED
-    interventions = list(selectors.interventions_of(case))
+    interventions = selectors.interventions_of(case)
     shown = ([current] if current else []) + interventions
-    audit.record_many(Actor.from_request(request), AuditAction.READ,
-                      [(obj, getattr(obj, "person", None), case) for obj in shown], purpose=purpose)
+    reads = [(obj, getattr(obj, "person", None), case) for obj in shown]
     return {
         "plan": current,
         "earlier_plans": [plan for plan in plans if plan is not current],
         "plan_editable": bool(current and is_open and current.status == PlanStatus.CONCEPT),
         "plan_problems": (services.plan_finalisation_problems(current)
                           if current and current.status == PlanStatus.CONCEPT else []),
-        "low_domains": selectors.plan_low_domains(current) if current else [],
+        "low_domains": selectors.plan_low_domains(current, measurements) if current else [],
         "can_start_plan": is_open and current is None,
         "network_members": list(selectors.network_of(case)),
         "family_rows": selectors.family_approach_rows(case, members),
         "safety_override": selectors.safety_override_of(case) if case.safety_flag else None,
-        "is_team_leader": selectors.is_team_leader(request.user, case.team_id),
+        # only the safety section of an open case uses it (the link to record a safety override)
+        "is_team_leader": bool(case.safety_flag and is_open and selectors.is_team_leader(request.user, case.team_id)),
         "interventions": interventions,
-        "escalations": list(selectors.escalations_of(case)),
+        "escalations": selectors.escalations_of(case, interventions),
         "case_is_open": is_open,
         "light_support_cap": settings.WIJKREGIE["LIGHT_SUPPORT_MONTHLY_CAP_HOURS"],
         "today": services.today(),
-    }
+    }, reads
 
 
 def _task_page(request, *, case, form, title, call, success, anchor="plan", button="Opslaan", intro="",

@@ -110,8 +110,62 @@ def get_measurement(pk: int) -> Measurement:
     return get_object_or_404(with_details(Measurement.objects.all()), pk=pk)
 
 
-def measurements_of_case(case: Case) -> list[Measurement]:
-    return list(with_details(Measurement.objects.filter(case=case)).order_by("person_id", "date", "pk"))
+@dataclass
+class CasePanel:
+    """The ZRM panel of the casus page (zrm_tags.zrm_case_panel).
+
+    `measurements`: every measurement of the case with `is_superseded`, person and case attached, ordered
+    by person, date, pk (the casus page reuses them for the plan's low domains); `shown`: the measurements
+    whose data the panel shows (one audit row each).
+    """
+
+    case: Case
+    today: dt.date
+    measurements: list[Measurement]
+    rows: list[dict]
+    schedule: list[schedule.DueItem]
+    shown: list[Measurement]
+
+
+def case_panel(case: Case, today: dt.date, members: list[Person] | None = None) -> CasePanel:
+    """Everything the ZRM panel shows, in one query (two when a former member has measurements).
+
+    `members`: the household's current member persons in panel order (role, date of birth, pk), when the
+    caller already has them; else read here.
+    """
+    if members is None:
+        members = current_member_persons(case.household_id)
+    measurements = list(
+        Measurement.objects.filter(case=case).annotate(is_superseded=_superseded_by_final())
+        .order_by("person_id", "date", "pk")
+    )
+    persons = {p.pk: p for p in members}
+    missing = {m.person_id for m in measurements} - persons.keys()
+    former = Person.objects.in_bulk(missing) if missing else {}
+    for m in measurements:  # in (person, date) order: former members follow the current ones by pk
+        if m.person_id not in persons:
+            persons[m.person_id] = former[m.person_id]
+        m.person = persons[m.person_id]
+        m.case = case
+    current_ids = {p.pk for p in members}
+    own: dict[int, list[Measurement]] = defaultdict(list)
+    for m in measurements:
+        own[m.person_id].append(m)
+    rows, shown = [], []
+    for pk, person in persons.items():
+        mine = own.get(pk, [])
+        final = [m for m in mine if m.status == MeasurementStatus.FINAL and not m.is_superseded]
+        latest = final[-1] if final else None
+        drafts = [m for m in mine if m.status == MeasurementStatus.DRAFT]
+        shown += ([latest] if latest else []) + drafts
+        rows.append({"person": person, "latest": latest, "drafts": drafts, "count": len(mine),
+                     "is_member": pk in current_ids})
+    dates: dict[str, list[dt.date]] = defaultdict(list)
+    for m in measurements:  # as _dates_by_case, without a second query
+        if m.status == MeasurementStatus.FINAL and not m.is_superseded and m.type in SCHEDULED_TYPES:
+            dates[m.type].append(m.date)
+    return CasePanel(case=case, today=today, measurements=measurements, rows=rows,
+                     schedule=_schedule_for(case, dates, today), shown=shown)
 
 
 def person_measurements(person: Person, team_ids) -> list[Measurement]:
@@ -255,11 +309,13 @@ SCHEDULED_TYPES = (MeasurementType.NULMETING, MeasurementType.TUSSENMETING, Meas
 
 
 def _dates_by_case(case_ids) -> dict[int, dict[str, list[dt.date]]]:
-    """One query: the effective scheduled-measurement dates of each case."""
+    """One query: the effective scheduled-measurement dates of each case. `case_ids`: ids, or a queryset of
+    ids (a subquery: hundreds of ids as parameters cost more than the query)."""
     out: dict[int, dict[str, list[dt.date]]] = defaultdict(lambda: defaultdict(list))
-    rows = effective(Measurement.objects.filter(case_id__in=list(case_ids), type__in=SCHEDULED_TYPES)).values_list(
+    ids = case_ids if isinstance(case_ids, QuerySet) else list(case_ids)
+    rows = effective(Measurement.objects.filter(case_id__in=ids, type__in=SCHEDULED_TYPES)).values_list(
         "case_id", "type", "date"
-    )
+    ).order_by()
     for case_id, kind, day in rows:
         out[case_id][kind].append(day)
     return out
@@ -280,10 +336,11 @@ def case_schedule(case: Case, today: dt.date) -> list[schedule.DueItem]:
     return _schedule_for(case, _dates_by_case([case.pk]).get(case.pk, {}), today)
 
 
-def schedules_for_cases(cases, today: dt.date) -> dict[int, list[schedule.DueItem]]:
-    """The schedule of every given case, with one query whatever the number of cases."""
+def schedules_for_cases(cases, today: dt.date, case_ids=None) -> dict[int, list[schedule.DueItem]]:
+    """The schedule of every given case, with one query whatever the number of cases (`case_ids`: the same
+    cases as a queryset of ids, for a long list)."""
     cases = list(cases)
-    dates = _dates_by_case(c.pk for c in cases) if cases else {}
+    dates = _dates_by_case(case_ids if case_ids is not None else (c.pk for c in cases)) if cases else {}
     return {case.pk: _schedule_for(case, dates.get(case.pk, {}), today) for case in cases}
 
 
