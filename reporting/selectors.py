@@ -236,11 +236,17 @@ class Labels:
     workers: list[StaffMembership]
 
 
-def labels(team_id: int | None = None) -> Labels:
-    workers = []
-    if team_id is not None:
-        workers = list(StaffMembership.objects.filter(team_id=team_id, role__in=[Role.SOCIAL_WORKER, Role.TEAM_LEADER])
-                       .select_related("user").order_by("user__last_name", "user__first_name", "pk"))
+def team_workers(team_id: int) -> list[StaffMembership]:
+    """The team's social workers and leaders (also former ones), by name: the dashboard's worker filter
+    and its per-worker rows."""
+    return list(StaffMembership.objects.filter(team_id=team_id, role__in=[Role.SOCIAL_WORKER, Role.TEAM_LEADER])
+                .select_related("user").order_by("user__last_name", "user__first_name", "pk"))
+
+
+def labels(team_id: int | None = None, workers: list[StaffMembership] | None = None) -> Labels:
+    """The code lists' labels, and the team's workers (`workers` when the caller read them already)."""
+    if workers is None:
+        workers = team_workers(team_id) if team_id is not None else []
     return Labels(
         sources=dict(MeldingSource.objects.values_list("code", "label")),
         reasons=dict(ClosureReason.objects.values_list("code", "label")),
@@ -719,21 +725,24 @@ class Builder:
 # --- The team leader's dashboard ----------------------------------------------------------------
 
 def drill_url_factory(base: dict):
+    # The fixed part of the query string is encoded once: a team dashboard has a few hundred links.
     url = reverse("reporting:drilldown")
+    prefix = f"{url}?{urlencode(base)}&" if base else f"{url}?"
 
     def make(indicator: str, keys: tuple) -> str:
-        query = {**base, "indicator": indicator}
+        query = {"indicator": indicator}
         for index, key in enumerate(keys, start=1):
             query[f"k{index}"] = key
-        return f"{url}?{urlencode(query)}"
+        return prefix + urlencode(query)
 
     return make
 
 
 def team_sections(*, team, period_kind: str, period_start: dt.date, today: dt.date, worker_id=None,
-                  household_type: str = "", age_group: str = "", public: bool = False) -> tuple[list[Section], bool]:
+                  household_type: str = "", age_group: str = "", public: bool = False,
+                  workers: list[StaffMembership] | None = None) -> tuple[list[Section], bool]:
     """The team dashboard's sections; stored cells unless a worker/household type/age group filter asks for
-    a live computation. Returns (sections, has_data)."""
+    a live computation. Returns (sections, has_data). `workers`: team_workers(team.pk), if already read."""
     if worker_id or household_type or age_group:
         report = live_report(team_id=team.pk, period_kind=period_kind, period_start=period_start, today=today,
                              worker_id=worker_id, household_type=household_type, age_group=age_group)
@@ -743,7 +752,8 @@ def team_sections(*, team, period_kind: str, period_start: dt.date, today: dt.da
     for name, value in (("medewerker", worker_id), ("huishoudtype", household_type), ("leeftijd", age_group)):
         if value:
             base[name] = value
-    builder = Builder(report, labels(team.pk), public=public, drill=None if public else drill_url_factory(base))
+    builder = Builder(report, labels(team.pk, workers), public=public,
+                      drill=None if public else drill_url_factory(base))
     return builder.all(with_workers=True), bool(report)
 
 
@@ -756,9 +766,12 @@ def public_sections(*, scope_kind: str, scope_key: str, period_kind: str, period
 
 def teams_comparison(period_kind: str, period_start: dt.date, teams) -> Table:
     """Key figures per team side by side (suppressed): one query for all teams."""
+    teams = list(teams)
     cells = defaultdict(dict)
     for row in AggregateCell.objects.filter(
-        scope_kind=ScopeKind.TEAM, period_kind=period_kind, period_start=period_start,
+        # the team keys let the unique index (scope_kind, scope_key, period, indicator) serve the query
+        scope_kind=ScopeKind.TEAM, scope_key__in=[str(team.pk) for team in teams], period_kind=period_kind,
+        period_start=period_start,
         indicator__in=["caseload", "inflow", "first_contact_days", "first_contact_norm", "plan_within_norm",
                        "zrm_nulmeting", "zrm_paired", "reopened"],
     ).values("scope_key", *CELL_FIELDS):
@@ -799,8 +812,21 @@ def teams_comparison(period_kind: str, period_start: dt.date, teams) -> Table:
 
 
 def wijken() -> list[str]:
-    return list(AggregateCell.objects.filter(scope_kind=ScopeKind.WIJK).values_list("scope_key", flat=True)
-                .distinct().order_by("scope_key"))
+    """The wijken that have cells, in order. A loose index scan: one probe of the unique index
+    (scope_kind, scope_key, ...) per wijk, instead of reading and sorting every wijk cell (a DISTINCT
+    over hundreds of thousands of rows at city scale)."""
+    table = connection.ops.quote_name(AggregateCell._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            WITH RECURSIVE wijk (scope_key) AS (
+                SELECT MIN(scope_key) FROM {table} WHERE scope_kind = %s
+                UNION ALL
+                SELECT (SELECT MIN(c.scope_key) FROM {table} c WHERE c.scope_kind = %s AND c.scope_key > wijk.scope_key)
+                FROM wijk WHERE wijk.scope_key IS NOT NULL
+            )
+            SELECT scope_key FROM wijk WHERE scope_key IS NOT NULL ORDER BY scope_key""",
+                       [ScopeKind.WIJK.value, ScopeKind.WIJK.value])
+        return [row[0] for row in cursor.fetchall()]
 
 
 # --- Overdue work (live, from the zrm and cases selectors) ------------------------------------
@@ -829,8 +855,9 @@ def overdue(cases_qs, today: dt.date, shown: int = 25) -> tuple[dict[str, int], 
     given open cases: counts, the `shown` oldest items (with their case and director loaded) and the total.
     Five queries whatever the number of cases."""
     cases = [_CaseDates(*row) for row in cases_qs.values_list("pk", "melding_date", "status", "closed_on")]
-    schedules = schedules_for_cases(cases, today)
-    plan_items = plan_due_items([c.pk for c in cases], today)
+    ids = cases_qs.order_by().values("pk")  # the same cases, as a subquery
+    schedules = schedules_for_cases(cases, today, case_ids=ids)
+    plan_items = plan_due_items(ids if cases else [], today)
     counts = {"zrm": 0, "review": 0, "goals": 0}
     items: list[OverdueItem] = []
     for case in cases:

@@ -32,7 +32,8 @@ def _chart_payload(sections) -> list[dict]:
 # --- Team leader ----------------------------------------------------------------------------------
 
 def _team_context(request):
-    """The led team asked for (403 for any other team), the filter form and the chosen period."""
+    """The led team asked for (403 for any other team), the filter form, the chosen period and the team's
+    workers (the form's choices and the per-worker section)."""
     teams = list(led_teams(request.user))
     if not teams:
         raise PermissionDenied("Alleen teamleiders zien het teamdashboard.")
@@ -43,18 +44,18 @@ def _team_context(request):
         if team is None:
             raise PermissionDenied("U bent geen teamleider van dit team.")
     today = services.today()
-    workers = selectors.labels(team.pk).workers
+    workers = selectors.team_workers(team.pk)
     form = TeamDashboardForm(request.GET or None, teams=teams, team=team, workers=workers, today=today)
     kind, start = form.period()
-    return team, teams, form, kind, start, today
+    return team, teams, form, kind, start, today, workers
 
 
 @login_required
 def team_dashboard(request):
-    team, teams, form, kind, start, today = _team_context(request)
+    team, teams, form, kind, start, today, workers = _team_context(request)
     filters = form.filters()
     sections, has_data = selectors.team_sections(team=team, period_kind=kind, period_start=start, today=today,
-                                                 **filters)
+                                                 workers=workers, **filters)
     counts, shown, total = selectors.overdue(selectors.open_team_cases(team.pk, filters["worker_id"]), today,
                                              OVERDUE_SHOWN)
     actor = Actor.from_request(request)
@@ -75,9 +76,9 @@ def team_dashboard(request):
 def team_export(request, fmt: str):
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    team, teams, form, kind, start, today = _team_context(request)
+    team, teams, form, kind, start, today, workers = _team_context(request)
     sections, _ = selectors.team_sections(team=team, period_kind=kind, period_start=start, today=today,
-                                          public=True, **form.filters())
+                                          public=True, workers=workers, **form.filters())
     title = f"Wijkregie sturingsinformatie {team.name}, {selectors.period_label(kind, start)}"
     audit.record(Actor.from_request(request), AuditAction.EXPORT, team, purpose=PURPOSE_EXPORT)
     return _download(title, sections, f"wijkregie-team-{team.pk}-{kind}-{start:%Y-%m-%d}", fmt)
@@ -95,7 +96,7 @@ def _download(title: str, sections, filename: str, fmt: str) -> HttpResponse:
 @login_required
 def drilldown(request):
     """The team's cases behind one number of the dashboard, linking to their casus pages."""
-    team, teams, form, kind, start, today = _team_context(request)
+    team, teams, form, kind, start, today, _ = _team_context(request)
     indicator = request.GET.get("indicator", "")
     keys = [request.GET.get(f"k{i}", "") for i in (1, 2, 3)]
     keys = keys[: max([0] + [i + 1 for i, k in enumerate(keys) if k])]

@@ -12,10 +12,10 @@ case, open slots lapse (*vervallen*). Overdue = due date before today and not do
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 
 DONE = "gedaan"
@@ -58,8 +58,12 @@ class DueItem:
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
-    """Calendar months; the day is clipped to the month's end (31 Aug + 6 months = 28/29 Feb)."""
-    return day + relativedelta(months=months)
+    """Calendar months; the day is clipped to the month's end (31 Aug + 6 months = 28/29 Feb). The same
+    dates as dateutil's relativedelta(months=...), several times faster (a team's overdue list adds months
+    to every open case's nulmeting)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def nulmeting_due(melding_date: dt.date) -> dt.date:
