@@ -20,6 +20,7 @@ from .models import Cluster, HouseholdCategory
 # (lowest count, highest count or None, label)
 BUCKETS = [(0, 0, "0"), (1, 1, "1"), (2, 3, "2-3"), (4, 5, "4-5"), (6, 7, "6-7"), (8, None, ">7")]
 BUCKET_LABELS = [label for _, _, label in BUCKETS]
+CLUSTERS = tuple(Cluster.values)  # in report order; `Cluster.values` builds a new list on every use
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,20 @@ def derive(scored: list[tuple[str, int | None]]) -> Derived:
     acute_max = norms["ZRM_ACUTE_SCORE"]
     not_self_reliant_max = norms["ZRM_NOT_SELF_RELIANT_MAX_SCORE"]
 
-    scores = [score for _, score in scored if score is not None]
+    # One pass over the domains: the scores in order, and per cluster the scores given (a cluster that
+    # only has unscored domains is still reported, with scored 0).
+    scores: list[int] = []
+    by_cluster: dict[str, list[int]] = {}
+    for cluster, score in scored:
+        values = by_cluster.setdefault(cluster, [])
+        if score is not None:
+            values.append(score)
+            scores.append(score)
     problems = [score for score in scores if score <= problem_max]
     clusters: dict[str, dict] = {}
-    for cluster in Cluster.values:
-        values = [score for c, score in scored if c == cluster and score is not None]
-        if not any(c == cluster for c, _ in scored):
+    for cluster in CLUSTERS:
+        values = by_cluster.get(cluster)
+        if values is None:
             continue
         clusters[cluster] = {
             "scored": len(values),
