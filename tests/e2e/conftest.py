@@ -71,17 +71,23 @@ def page(browser, live_app):
     context.close()
 
 
+def sign_in(page, staff, next_url: str = "/") -> None:
+    """Sign out whoever is signed in, then sign `staff` in through the login form."""
+    page.context.clear_cookies()
+    page.goto(f"/inloggen?next={next_url}")
+    page.fill("input[name=username]", staff.user.get_username())
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    assert "/inloggen" not in page.url, "login failed"
+
+
 @pytest.fixture
 def logged_in_page(page):
     """logged_in_page(staff, next_url="/") -> the page, signed in through the login form."""
 
     def _login(staff, next_url: str = "/"):
-        page.goto(f"/inloggen?next={next_url}")
-        page.fill("input[name=username]", staff.user.get_username())
-        page.fill("input[name=password]", PASSWORD)
-        with page.expect_navigation():
-            page.click("button[type=submit]")
-        assert "/inloggen" not in page.url, "login failed"
+        sign_in(page, staff, next_url)
         return page
 
     return _login

@@ -17,7 +17,7 @@ from cases.audit import Actor
 from cases.models import MemberRole, Role
 from reporting import services as reporting_services
 from reporting.mkba import services as mkba_services
-from tests.e2e.conftest import PASSWORD, serious_violations
+from tests.e2e.conftest import serious_violations, sign_in
 from tests.factories import StaffFactory
 from tests.reporting.factories import make_case, team_with_workers
 from tests.reporting.mkba.factories import escalation, intervention
@@ -187,16 +187,6 @@ def test_social_worker_pages_and_form_errors_have_no_serious_violations(logged_i
     assert len(sweep.checked) >= 30
     assert not sweep.found, _report(sweep.found)
 
-
-def sign_in(page, staff, next_url: str) -> None:
-    """Sign out whoever is signed in, then sign `staff` in through the login form."""
-    page.context.clear_cookies()
-    page.goto(f"/inloggen?next={next_url}")
-    page.fill("input[name=username]", staff.user.get_username())
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    assert "/inloggen" not in page.url, "login failed"
 
 
 def test_team_leader_gemeente_and_privacy_officer_pages_have_no_serious_violations(page):

@@ -25,7 +25,7 @@ from cases import services as case_services
 from cases.audit import Actor
 from cases.models import Case, CaseStatus, InterventionType, MemberRole, Person
 from reporting import services as reporting_services
-from tests.e2e.conftest import PASSWORD
+from tests.e2e.conftest import sign_in
 from tests.factories import StaffFactory, melding_source, valid_bsn
 from tests.reporting.factories import CODES_2017, make_case, measure, team_with_workers
 from zrm.models import Measurement, MeasurementStatus, MeasurementType
@@ -44,15 +44,6 @@ def screenshot(page, name: str) -> Path:
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     return path
 
-
-def sign_in(page, staff, next_url: str = "/") -> None:
-    page.context.clear_cookies()
-    page.goto(f"/inloggen?next={next_url}")
-    page.fill("input[name=username]", staff.user.get_username())
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    assert "/inloggen" not in page.url, "login failed"
 
 
 def click(page, name: str, role: str = "button") -> None:
