@@ -19,8 +19,8 @@ RUN pip install -r requirements.txt
 
 COPY . .
 COPY --from=assets /app/node_modules ./node_modules
-# collectstatic only reads code and files; the real SECRET_KEY is given at run time.
-RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+# collectstatic only reads code and files (no database); the real SECRET_KEY and DATABASE_URL are given at run time.
+RUN SECRET_KEY=collectstatic-only DATABASE_URL=postgres://unused/collectstatic-only python manage.py collectstatic --noinput \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin wijkregie \
     && mkdir -p /app/var \
     && chown wijkregie /app/var

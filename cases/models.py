@@ -1,8 +1,9 @@
 """Teams, staff, households, persons and cases.
 
-Invariants that matter are database constraints (see the Meta classes and the PostgreSQL
-triggers in migrations/0002_postgres_triggers.py) as well as checks in cases/services.py.
+Invariants that matter are database constraints and triggers (see the Meta classes; the triggers are
+declared with django-pgtrigger and installed by the migrations) as well as checks in cases/services.py.
 """
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -214,11 +215,21 @@ class CaseStatus(models.TextChoices):
 
 
 # The state machine: status -> the statuses it may move to. Reopening creates a new case.
+# The one definition: the services check it (cases.services) and the database trigger below is generated from it.
 CASE_TRANSITIONS = {
     CaseStatus.REGISTERED: {CaseStatus.IN_PROGRESS, CaseStatus.CLOSED},
     CaseStatus.IN_PROGRESS: {CaseStatus.CLOSED},
     CaseStatus.CLOSED: set(),
 }
+
+
+class StateMachineTrigger(pgtrigger.FSM):
+    """pgtrigger's FSM, failing as a check violation (an IntegrityError, as the constraints do) that names itself."""
+
+    def get_func(self, model):
+        return super().get_func(model).replace(
+            "'pgtrigger: Invalid transition", f"'{self.name}: invalid transition"
+        ).replace("TG_TABLE_NAME;", "TG_TABLE_NAME USING ERRCODE = 'check_violation';")
 
 
 class Case(models.Model):
@@ -257,6 +268,28 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["team", "status"], name="case_team_status_idx"),
             models.Index(fields=["regisseur", "status"], name="case_regisseur_status_idx"),
+        ]
+        triggers = [
+            StateMachineTrigger(
+                name="case_status_transition", field="status",
+                transitions=[(old, new) for old, targets in CASE_TRANSITIONS.items() for new in sorted(targets)],
+            ),
+            # A case's director is a sociaal werker or teamleider of the case's own team.
+            pgtrigger.Trigger(
+                name="case_regisseur_in_team",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("regisseur_id", "team_id"),
+                func="""
+                IF NEW.regisseur_id IS NOT NULL AND NOT EXISTS (
+                    SELECT 1 FROM cases_staffmembership s
+                    WHERE s.id = NEW.regisseur_id AND s.team_id = NEW.team_id
+                      AND s.role IN ('sociaal_werker', 'teamleider')) THEN
+                  RAISE EXCEPTION 'case_regisseur_in_team: director must belong to the case''s team'
+                    USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NEW;
+                """,
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -5,7 +5,7 @@
   (aangemeld -> afgesloten for a melding closed at once); a closed case stays closed;
 - the audit log is append-only: UPDATE and DELETE are rejected.
 
-SQLite has no equivalent; there the services enforce the same rules (cases/services.py).
+The case triggers were replaced by the pgtrigger declarations on the Case model (migration 0012).
 """
 from django.db import migrations
 
@@ -57,18 +57,6 @@ DROP FUNCTION IF EXISTS wijkregie_case_regisseur_in_team();
 """
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        with schema_editor.connection.cursor() as cursor:  # no params: '%' is PL/pgSQL's, not a placeholder
-            cursor.execute(FORWARD)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        with schema_editor.connection.cursor() as cursor:
-            cursor.execute(BACKWARD)
-
-
 class Migration(migrations.Migration):
     dependencies = [("cases", "0002_code_lists")]
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [migrations.RunSQL(FORWARD, BACKWARD)]

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served locally (no CDN; CSP-friendly split view)
+    "pgtrigger",  # database triggers declared on the models (the case state machine, ...)
     "cases",
     "zrm",
     "reporting",
@@ -91,10 +93,26 @@ TEMPLATES = [
     },
 ]
 
-# DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/wijkregie; default: a SQLite file.
+# PostgreSQL is the only database. DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/wijkregie;
+# without it, the embedded development server that `make run` / `make test` start (config/embedded_postgres.py).
+def _database_url() -> str:
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    try:
+        from config import embedded_postgres
+    except ImportError:  # the production image installs requirements.txt only
+        embedded_postgres = None
+    running = embedded_postgres.url() if embedded_postgres else None
+    if not running:
+        raise ImproperlyConfigured(
+            "DATABASE_URL is niet gezet en de ingebouwde PostgreSQL draait niet. Gebruik `make run` of `make test`, "
+            "start hem met `python -m config.embedded_postgres start`, of zet DATABASE_URL=postgres://...")
+    return running
+
+
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        _database_url(),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
         conn_health_checks=True,  # a persistent connection that died (database restart) is replaced, not used
     )

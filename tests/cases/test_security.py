@@ -128,7 +128,7 @@ def test_manage_check_deploy_is_clean_in_production_settings(tmp_path):
         "BSN_ENCRYPTION_KEYS": "uNbb1SwoS2Zf4Sd5AycLjcPgw3fFLlzRlrZTeqU1qJ8=",
         "BSN_HASH_KEY": secrets.token_urlsafe(32),
         "ALLOWED_HOSTS": "wijkregie.example.nl",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        "DATABASE_URL": "postgres://wijkregie@db.invalid:5432/wijkregie",  # never connected: checks only
     }
     env.pop("REDIS_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' conftest, never in a deployment

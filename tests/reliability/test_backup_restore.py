@@ -89,7 +89,6 @@ def build_registration():
     return case
 
 
-@pytest.mark.postgres("pg_dump and pg_restore")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_backup_restored_into_a_fresh_database_has_the_same_rows_and_an_intact_audit_chain(tmp_path):
     build_registration()
@@ -146,14 +145,14 @@ def test_a_backup_restored_into_a_fresh_database_has_the_same_rows_and_an_intact
             admin.execute(f'DROP DATABASE IF EXISTS "{fresh}" WITH (FORCE)')
 
 
-@pytest.mark.parametrize("url", [None, "sqlite:///db.sqlite3"], ids=["default-sqlite", "explicit-sqlite"])
-def test_backup_refuses_sqlite_with_a_clear_message_and_writes_nothing(tmp_path, url):
+@pytest.mark.parametrize("url", [None, "mysql://root@127.0.0.1/wijkregie"], ids=["unset", "not-postgresql"])
+def test_backup_without_a_postgresql_url_refuses_with_a_clear_message_and_writes_nothing(tmp_path, url):
     variables = {"BACKUP_DIR": tmp_path / "backups"}
     if url:
         variables["DATABASE_URL"] = url
     result = make("backup", **variables)
     assert result.returncode == 2
-    assert "werken alleen met PostgreSQL" in result.stderr
+    assert "zet DATABASE_URL op de PostgreSQL-database" in result.stderr
     assert not (tmp_path / "backups").exists()
 
 

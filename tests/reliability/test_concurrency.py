@@ -43,7 +43,7 @@ from .concurrency import race
 
 ATTEMPTS = 20
 
-pytestmark = [pytest.mark.postgres("concurrent transactions and row locks"), pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def losers_of(outcomes):

@@ -220,7 +220,6 @@ def persistent_connections(max_age: int):
 
 
 @pytest.mark.parametrize("max_age", [0, 600], ids=["new-connection-per-request", "persistent-connections"])
-@pytest.mark.postgres("terminating database backends mid-request")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_killing_the_connection_during_a_transfer_gives_a_503_page_writes_nothing_and_the_app_recovers(max_age):
     from cases import services
@@ -258,7 +257,6 @@ def test_killing_the_connection_during_a_transfer_gives_a_503_page_writes_nothin
         assert response.status_code == 200 and "Regie overgedragen" in response.content.decode()
 
 
-@pytest.mark.postgres("terminating database backends mid-request")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_killing_the_connection_while_finalising_through_the_api_gives_503_problem_details_and_writes_nothing():
     from zrm import derived
@@ -290,7 +288,6 @@ def test_killing_the_connection_while_finalising_through_the_api_gives_503_probl
     assert Measurement.objects.get(pk=draft.pk).status == MeasurementStatus.FINAL
 
 
-@pytest.mark.postgres("terminating database backends mid-request")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_while_the_database_refuses_connections_pages_and_api_answer_503_and_work_again_when_it_returns():
     case = CaseFactory()

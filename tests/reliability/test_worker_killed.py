@@ -131,7 +131,6 @@ def _stored() -> dict:
 
 
 @pytest.mark.celery_worker
-@pytest.mark.postgres("a worker process shares the test database; the advisory lock seen in pg_locks")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # code lists and ZRM versions from migrations
 def test_rebuild_killed_mid_transaction_is_delivered_again_and_equals_a_clean_rebuild():
     today = timezone.localdate()

@@ -172,7 +172,6 @@ def test_a_finalised_measurement_cannot_be_changed_through_the_services():
     assert set(m.scores.values_list("score", flat=True)) == {3}
 
 
-@pytest.mark.postgres
 def test_postgres_rejects_a_direct_update_or_delete_of_a_finalised_measurement_and_its_scores():
     case, person = case_with_adult()
     m = record(case, person)
@@ -193,7 +192,6 @@ def test_postgres_rejects_a_direct_update_or_delete_of_a_finalised_measurement_a
     assert m.status == MeasurementStatus.FINAL and set(m.scores.values_list("score", flat=True)) == {3}
 
 
-@pytest.mark.postgres
 def test_postgres_still_lets_a_concept_change_and_be_finalised():
     case, person = case_with_adult()
     draft = record(case, person, finalise=False)

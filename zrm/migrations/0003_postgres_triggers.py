@@ -4,8 +4,8 @@
 - INSERT, UPDATE or DELETE of a score of a vastgestelde measurement is rejected.
 
 Finalising is the one allowed change: an UPDATE of a 'concept' row to 'vastgesteld' (OLD is still
-concept). Corrections are new rows that point to the old one (supersedes). SQLite has no
-equivalent; there zrm/services.py refuses the same writes.
+concept). Corrections are new rows that point to the old one (supersedes).
+zrm/services.py refuses the same writes with a clear message first.
 """
 from django.db import migrations
 
@@ -58,18 +58,6 @@ DROP FUNCTION IF EXISTS wijkregie_zrm_measurement_immutable();
 """
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        with schema_editor.connection.cursor() as cursor:  # no params: '%' is PL/pgSQL's, not a placeholder
-            cursor.execute(FORWARD)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        with schema_editor.connection.cursor() as cursor:
-            cursor.execute(BACKWARD)
-
-
 class Migration(migrations.Migration):
     dependencies = [("zrm", "0002_zrm_versions")]
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [migrations.RunSQL(FORWARD, BACKWARD)]
