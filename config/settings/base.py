@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "zrm",
     "reporting",
     "reporting.mkba",
+    "demo",  # demo data and the seed_demo / demo_logins commands; the top layer
 ]
 
 MIDDLEWARE = [

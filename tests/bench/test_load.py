@@ -18,7 +18,7 @@ measurement ids they saw); the audit log has a row for each of those creations a
 intact; every new case and every vastgestelde meting got a successful incremental refresh and no
 refresh or rebuild failed; and the stored aggregate cells equal those of a fresh rebuild.
 
-SCALE=tiny|demo|leeuwarden|amsterdam (default leeuwarden; bulk_demo.SCALES). Knobs: LOAD_WORKERS (50), LOAD_SECONDS (60),
+SCALE=tiny|demo|leeuwarden|amsterdam (default leeuwarden; demo/bulk SCALES). Knobs: LOAD_WORKERS (50), LOAD_SECONDS (60),
 LOAD_ITERATIONS (per worker, 40), LOAD_MAX_SECONDS (900, hard cap of the load), LOAD_GUNICORN_WORKERS (3,
 as docker-compose.yml), LOAD_GUNICORN_THREADS (4), LOAD_DRAIN_SECONDS (600, for the worker's queue).
 """
@@ -39,7 +39,6 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 from django.utils import timezone
 
-from cases import bulk_demo as seed
 from cases.audit import verify_chain
 from cases.models import (
     AuditAction,
@@ -53,6 +52,7 @@ from cases.models import (
     Team,
 )
 from cases.validators import complete_bsn
+from demo import bulk as seed
 from reporting import services
 from reporting.models import AggregateCell, RebuildKind, RebuildRun, RebuildStatus
 from tests.bench.load import SocialWorker, Stats, gunicorn_server, percentile

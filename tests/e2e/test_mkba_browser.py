@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from cases import demo
 from cases.models import Case, CaseStatus, Team
+from demo import small as demo
 from reporting.mkba import services
 from reporting.mkba.models import Scenario
 from tests.e2e.conftest import serious_violations

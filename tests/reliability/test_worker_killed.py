@@ -28,8 +28,8 @@ from celery.result import EagerResult
 from django.db import connection
 from django.utils import timezone
 
-from cases import bulk_demo as bulk
 from config.celery import app as celery_app
+from demo import bulk
 from reporting import services
 from reporting.models import AggregateCell, CaseFact, DomainProgress, PersonProgress, RebuildRun, RebuildStatus
 from reporting.tasks import rebuild_aggregates

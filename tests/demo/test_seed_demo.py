@@ -7,7 +7,6 @@ from django.http import HttpRequest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 
-from cases import demo
 from cases.models import (
     TEAM_ROLES,
     Case,
@@ -24,6 +23,7 @@ from cases.models import (
 )
 from cases.selectors import household_type
 from cases.validators import is_valid_bsn, validate_postcode
+from demo import small as demo
 
 pytestmark = pytest.mark.django_db
 

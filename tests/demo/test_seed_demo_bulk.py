@@ -1,4 +1,4 @@
-"""`seed_demo --scale tiny|leeuwarden|amsterdam`: municipal-scale demo data loaded with COPY (cases/bulk_demo.py).
+"""`seed_demo --scale tiny|leeuwarden|amsterdam`: municipal-scale demo data loaded with COPY (demo/bulk).
 
 The tiny data set is loaded once for the TestTinyScale class (through the command, reporting
 rebuild included) and rolled back after it; each of its tests reads it inside its own savepoint.
@@ -13,7 +13,6 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.http import HttpRequest
 
-from cases import bulk_demo
 from cases.crypto import decrypt_bsn
 from cases.models import (
     TEAM_ROLES,
@@ -27,9 +26,11 @@ from cases.models import (
 )
 from cases.selectors import household_type
 from cases.validators import POSTCODE_RE, is_valid_bsn
+from demo import bulk as bulk_demo
+from demo.bulk.generate import _add_months
+from demo.bulk.scales import _teams
 from reporting.models import PersonProgress
 
-PG_REASON = "the bulk demo data go in with PostgreSQL COPY"
 TINY = bulk_demo.SCALES["tiny"]
 
 
@@ -53,7 +54,6 @@ def _count(sql, params=()):
     return _rows(sql, params)[0][0]
 
 
-@pytest.mark.postgres(PG_REASON)
 @pytest.mark.django_db
 class TestTinyScale:
     def test_tiny_scale_has_the_promised_sizes_and_says_so(self, tiny):
@@ -237,7 +237,6 @@ class TestTinyScale:
         assert client.get("/rapportage/team").status_code == 200
 
 
-@pytest.mark.postgres(PG_REASON)
 @pytest.mark.django_db
 def test_bulk_scale_refuses_a_database_that_holds_data():
     Team.objects.create(name="Bestaand team", municipality="Leeuwarden", postcode_areas=["8911"])
@@ -250,7 +249,6 @@ def test_bulk_scale_refuses_a_database_that_holds_data():
     assert "niet geladen" in out.getvalue() and Household.objects.count() == 0
 
 
-@pytest.mark.postgres(PG_REASON)
 @pytest.mark.django_db
 def test_bulk_scale_refuses_a_database_with_the_demo_logins():
     call_command("seed_demo", stdout=StringIO())  # the small demo set
@@ -258,7 +256,6 @@ def test_bulk_scale_refuses_a_database_with_the_demo_logins():
         call_command("seed_demo", "--scale", "tiny", stdout=StringIO())
 
 
-@pytest.mark.postgres(PG_REASON)
 @pytest.mark.django_db
 def test_without_superuser_rights_the_load_runs_with_triggers_and_foreign_keys_on():
     # A role that may not skip triggers (session_replication_role needs a superuser). Roles are
@@ -276,16 +273,6 @@ def test_without_superuser_rights_the_load_runs_with_triggers_and_foreign_keys_o
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred foreign keys are checked now
         cursor.execute("RESET ROLE")
     assert _count("SELECT COUNT(*) FROM zrm_measurement WHERE status = 'vastgesteld'") == counts["measurements"]
-
-
-@pytest.mark.django_db
-def test_bulk_scales_on_sqlite_say_they_need_postgresql():
-    if connection.vendor == "postgresql":
-        pytest.skip("the SQLite error path; this run uses PostgreSQL")
-    for scale in bulk_demo.COMMAND_SCALES:
-        with pytest.raises(CommandError, match="heeft PostgreSQL nodig"):
-            call_command("seed_demo", "--scale", scale, stdout=StringIO())
-    assert not Team.objects.exists() and not StaffMembership.objects.exists()
 
 
 def test_bulk_staff_follow_the_demo_login_convention_whatever_the_seed():
@@ -307,12 +294,12 @@ def test_scales_grow_from_tiny_to_amsterdam_ten_times_leeuwarden():
             s["leeuwarden"].interventions) == (8, 40_000, 250_000, 200_000)
     for field in ("teams", "cases", "persons", "measurements", "interventions"):
         assert getattr(s["amsterdam"], field) == 10 * getattr(s["leeuwarden"], field)
-    assert len(bulk_demo._teams(s["amsterdam"])) == 80
-    assert len({t.spec.name for t in bulk_demo._teams(s["amsterdam"])}) == 80
+    assert len(_teams(s["amsterdam"])) == 80
+    assert len({t.spec.name for t in _teams(s["amsterdam"])}) == 80
 
 
 def test_add_months_keeps_the_day_or_takes_the_last_of_the_month():
-    assert bulk_demo._add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 29)
-    assert bulk_demo._add_months(dt.date(2023, 11, 15), 3) == dt.date(2024, 2, 15)
-    assert bulk_demo._add_months(dt.date(2026, 3, 1), -60) == dt.date(2021, 3, 1)
-    assert bulk_demo._add_months(dt.date(2024, 12, 31), 12) == dt.date(2025, 12, 31)
+    assert _add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 29)
+    assert _add_months(dt.date(2023, 11, 15), 3) == dt.date(2024, 2, 15)
+    assert _add_months(dt.date(2026, 3, 1), -60) == dt.date(2021, 3, 1)
+    assert _add_months(dt.date(2024, 12, 31), 12) == dt.date(2025, 12, 31)

@@ -1,7 +1,7 @@
 """Print the demo accounts (username, role, team), the shared demo password and the URL."""
 from django.core.management.base import BaseCommand
 
-from cases import demo
+from demo import small
 
 
 class Command(BaseCommand):
@@ -10,7 +10,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         rows = [
             (m.user.username, str(m.get_role_display()), m.team.name if m.team else "—")
-            for m in demo.demo_users()
+            for m in small.demo_users()
         ]
         if not rows:
             self.stdout.write("Geen demo-accounts gevonden. Laad ze met: python manage.py seed_demo")
@@ -19,8 +19,8 @@ class Command(BaseCommand):
         widths = [max(len(row[i]) for row in [header, *rows]) for i in range(3)]
         line = "  ".join("{:<%d}" % w for w in widths)
         self.stdout.write("")
-        self.stdout.write(f"Wijkregie draait op {demo.DEMO_URL}")
-        self.stdout.write(f"Demo-accounts (wachtwoord voor allemaal: {demo.DEMO_PASSWORD}; alleen voor demo's):")
+        self.stdout.write(f"Wijkregie draait op {small.DEMO_URL}")
+        self.stdout.write(f"Demo-accounts (wachtwoord voor allemaal: {small.DEMO_PASSWORD}; alleen voor demo's):")
         self.stdout.write("")
         self.stdout.write(line.format(*header).rstrip())
         self.stdout.write(line.format(*("-" * w for w in widths)))

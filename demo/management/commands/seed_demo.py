@@ -1,13 +1,13 @@
 """Load fictitious demo data: teams, staff with demo logins, households, persons and cases.
 
-`--scale demo` (default) is the small hand-built set of cases/demo.py; `tiny`, `leeuwarden` and
-`amsterdam` are the municipal-scale sets of cases/bulk_demo.py, loaded into PostgreSQL with COPY.
+`--scale demo` (default) is the small hand-built set of demo/small; `tiny`, `leeuwarden` and
+`amsterdam` are the municipal-scale sets of demo/bulk, loaded into PostgreSQL with COPY.
 """
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 from django.utils import timezone
 
-from cases import bulk_demo, demo
+from demo import bulk, small
+from reporting import services
 
 
 def _number(n: int) -> str:
@@ -26,45 +26,39 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--scale", choices=sorted({*demo.SCALES, *bulk_demo.COMMAND_SCALES}), default="demo",
+            "--scale", choices=sorted({*small.SCALES, *bulk.COMMAND_SCALES}), default="demo",
             help="Omvang van de dataset: 'demo' (2 teams, 200 huishoudens), 'tiny' (2 teams, 400 casussen), "
                  "'leeuwarden' (8 teams, 40.000 casussen over 5 jaar, 250.000 ZRM-metingen) of 'amsterdam' "
-                 "(tien keer Leeuwarden). Alles behalve 'demo' vraagt PostgreSQL.")
+                 "(tien keer Leeuwarden).")
         parser.add_argument("--if-empty", action="store_true",
                             help="Doe niets als de database al gegevens bevat (voor `make run`).")
-        parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED,
+        parser.add_argument("--seed", type=int, default=small.DEFAULT_SEED,
                             help="Startwaarde van de generator; dezelfde seed geeft dezelfde gegevens.")
         parser.add_argument("--no-rebuild", action="store_true",
                             help="Grote schalen: sla het herberekenen van de rapportagecijfers na het laden over.")
 
     def handle(self, *args, scale, if_empty, seed, no_rebuild, **options):
-        if scale in bulk_demo.COMMAND_SCALES:
-            return self._bulk(bulk_demo.SCALES[scale], if_empty, seed, no_rebuild)
-        if if_empty and demo.has_data(demo.SCALES[scale]):
+        if scale in bulk.COMMAND_SCALES:
+            return self._bulk(bulk.SCALES[scale], if_empty, seed, no_rebuild)
+        if if_empty and small.has_data(small.SCALES[scale]):
             self.stdout.write("Demodata niet geladen: de database bevat al gegevens.")
             return
         try:
-            summary = demo.seed(scale, seed=seed)
-        except demo.DemoDataExists as exc:
+            summary = small.seed(scale, seed=seed)
+        except small.DemoDataExists as exc:
             raise CommandError(
                 f"{exc} Demodata gaan alleen in een lege database; gebruik --if-empty om dit over te slaan."
             ) from exc
         self.stdout.write(self.style.SUCCESS(summary.line()))
 
     def _bulk(self, scale, if_empty, seed, no_rebuild):
-        if connection.vendor != "postgresql":
-            raise CommandError(
-                f"De schaal {scale.name} heeft PostgreSQL nodig (de gegevens gaan erin met COPY). Zet DATABASE_URL "
-                "op een PostgreSQL-database, bijvoorbeeld postgres://postgres@127.0.0.1:5432/wijkregie, of gebruik "
-                "--scale demo."
-            )
-        if if_empty and bulk_demo.has_data(scale):
+        if if_empty and bulk.has_data(scale):
             self.stdout.write("Demodata niet geladen: de database bevat al gegevens.")
             return
         today = timezone.localdate()
         try:
-            c = bulk_demo.seed(scale, today, seed_value=seed)
-        except demo.DemoDataExists as exc:
+            c = bulk.seed(scale, today, seed_value=seed)
+        except small.DemoDataExists as exc:
             raise CommandError(
                 f"{exc} Demodata gaan alleen in een lege database; gebruik --if-empty om dit over te slaan."
             ) from exc
@@ -81,8 +75,6 @@ class Command(BaseCommand):
         if no_rebuild:
             self.stdout.write("Rapportagecijfers niet herberekend (--no-rebuild); dat gebeurt 's nachts.")
             return
-        from reporting import services
-
         run = services.rebuild_all(on=today, trigger="seed_demo")
         self.stdout.write(self.style.SUCCESS(
             f"Rapportagecijfers herberekend: {_number(run.cells_written or 0)} cellen in "
