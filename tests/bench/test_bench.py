@@ -140,8 +140,6 @@ def _import_benchmark(lines, leader, today):
 
 
 def test_progress_engine_benchmark(client):
-    if connection.vendor != "postgresql":
-        pytest.skip("the benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
     scale = bulk_demo.SCALES[os.environ.get("SCALE", "leeuwarden")]
     today = timezone.localdate()
     lines = _Lines()

@@ -181,8 +181,6 @@ def _log_problems(path: Path) -> list[str]:
 
 
 def test_fifty_social_workers_register_and_score_while_the_aggregates_rebuild():
-    if connection.vendor != "postgresql":
-        pytest.skip("the load test needs PostgreSQL: set DATABASE_URL=postgres://...")
     scale = seed.SCALES[os.environ.get("SCALE", "leeuwarden")]
     today = timezone.localdate()
     redis_url = os.environ.get("REDIS_URL")
