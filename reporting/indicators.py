@@ -4,8 +4,8 @@ Every statement returns cells: scope_kind, scope_key, period_kind, period_start,
 key1, key2, key3, count, value, base. The nightly rebuild and the incremental update put them
 in AggregateCell with INSERT ... SELECT; a dashboard with extra filters (worker, household
 type, age group) runs the same SELECTs with those filters added. Only set-based SQL: GROUP BY,
-window functions (ROW_NUMBER, COUNT/SUM OVER), EXISTS; identical on SQLite and PostgreSQL
-(ratios are double precision divisions of exact integer sums).
+window functions (ROW_NUMBER, COUNT/SUM OVER), EXISTS; PostgreSQL SQL (ratios are double precision
+divisions of exact integer sums).
 
 How a statement is built: the raw rows are aggregated once, at the finest grain (team x wijk x
 month x keys, or x period for the cases-per-period facts): the fine sums (FineSum); those are
@@ -50,8 +50,7 @@ from django.conf import settings
 from cases.models import ClosureReason, Escalation, Intervention, InterventionType, MeldingSource, Role, StaffMembership
 from zrm.models import Domain, InstrumentVersion, Measurement
 
-from . import sql
-from .facts import CF, CP, DP, PP, effective
+from .facts import CF, CP, DP, PP, effective, int_list
 from .models import AggregateCell, FineSum, PeriodKind, ReportDay, ReportPeriod
 
 RP = ReportPeriod._meta.db_table
@@ -98,7 +97,7 @@ class Ctx:
 
     @property
     def today_sql(self) -> str:
-        return sql.date(self.today)
+        return f"DATE '{self.today.isoformat()}'"
 
     def param(self, value) -> str:
         name = f"p{len(self.params)}"
@@ -115,7 +114,7 @@ def _filters(ctx: Ctx, a: str, *, person: bool = False, worker: bool = True) -> 
     """Conditions on a fact alias (CaseFact, PersonProgress or a derived row with the same columns)."""
     conds = []
     if ctx.team_ids is not None and ctx.only("team"):
-        conds.append(f"{a}.team_id IN ({sql.ints(ctx.team_ids)})")
+        conds.append(f"{a}.team_id IN ({int_list(ctx.team_ids)})")
     if ctx.wijken is not None and ctx.only("wijk"):
         conds.append(f"{a}.wijk IN ({', '.join(ctx.param(w) for w in ctx.wijken) or 'NULL'})")
     if worker and ctx.worker_id is not None:
@@ -130,9 +129,9 @@ def _filters(ctx: Ctx, a: str, *, person: bool = False, worker: bool = True) -> 
 def _period_filter(ctx: Ctx, p: str = "p") -> list[str]:
     conds = [f"{p}.start_date <= {ctx.today_sql}"]
     if ctx.period_ids is not None:
-        conds.append(f"{p}.id IN ({sql.ints(ctx.period_ids)})")
+        conds.append(f"{p}.id IN ({int_list(ctx.period_ids)})")
     if ctx.period is not None:
-        conds.append(f"{p}.kind = {ctx.param(ctx.period[0])} AND {p}.start_date = {sql.date(ctx.period[1])}")
+        conds.append(f"{p}.kind = {ctx.param(ctx.period[0])} AND {p}.start_date = DATE '{ctx.period[1].isoformat()}'")
     return conds
 
 
@@ -140,7 +139,13 @@ def _date_filter(ctx: Ctx, expr: str) -> list[str]:
     if ctx.date_range is None:
         return []
     start, end = ctx.date_range
-    return [f"{expr} >= {sql.date(start)}", f"{expr} < {sql.date(end)}"]
+    return [f"{expr} >= DATE '{start.isoformat()}'", f"{expr} < DATE '{end.isoformat()}'"]
+
+
+def ratio(numerator: str, denominator: str) -> str:
+    """numerator / denominator in double precision (exact integer sums divided once), NULL when dividing by 0."""
+    return (f"(CASE WHEN ({denominator}) > 0 THEN CAST({numerator} AS DOUBLE PRECISION) / "
+            f"CAST({denominator} AS DOUBLE PRECISION) END)")
 
 
 def _and(conds: list[str]) -> str:
@@ -198,7 +203,7 @@ class Spec:
             frm, pid = self.frm, "p.id"
             where += _period_filter(ctx)
         if ctx.fine_period_ids is not None:
-            where.append(f"{pid} IN ({sql.ints(ctx.fine_period_ids)})")
+            where.append(f"{pid} IN ({int_list(ctx.fine_period_ids)})")
         if ctx.fine_pairs is not None:
             a = self.alias
             where.append("(" + " OR ".join(f"({a}.team_id = {int(t)} AND {a}.wijk = {ctx.param(w)})"
@@ -215,11 +220,11 @@ class Spec:
         for scope in ctx.scopes:
             if scope not in self.scopes:
                 continue
-            key = {"team": sql.text("fi.team_id"), "wijk": "fi.wijk", "all": "''"}[scope]
+            key = {"team": "CAST(fi.team_id AS TEXT)", "wijk": "fi.wijk", "all": "''"}[scope]
             group = [] if scope == "all" else [{"team": "fi.team_id", "wijk": "fi.wijk"}[scope]]
             restrict = _period_filter(ctx)
             if scope == "team" and ctx.team_ids is not None:
-                restrict.append(f"fi.team_id IN ({sql.ints(ctx.team_ids)})")
+                restrict.append(f"fi.team_id IN ({int_list(ctx.team_ids)})")
             if scope == "wijk" and ctx.wijken is not None:
                 restrict.append(f"fi.wijk IN ({', '.join(ctx.param(w) for w in ctx.wijken) or 'NULL'})")
             if self.date is not None:
@@ -290,7 +295,7 @@ def _count(name: str) -> list[Output]:
 
 
 def _share() -> list[Output]:
-    return [Output("r.n", sql.ratio("r.n", "r.tot"), "CAST(r.tot AS INTEGER)")]
+    return [Output("r.n", ratio("r.n", "r.tot"), "CAST(r.tot AS INTEGER)")]
 
 
 # --- Case indicators --------------------------------------------------------------------------
@@ -309,8 +314,8 @@ def _fte100(team: str | None) -> str:
 
 def caseload(ctx: Ctx) -> Spec:
     """Open cases at the end of the period; value: per fte of the team's (or all teams') sociaal werkers."""
-    value = (f"CASE r.sc WHEN 'team' THEN {sql.ratio('r.n * 100', _fte100('CAST(r.sk AS INTEGER)'))} "
-             f"WHEN 'all' THEN {sql.ratio('r.n * 100', _fte100(None))} END")
+    value = (f"CASE r.sc WHEN 'team' THEN {ratio('r.n * 100', _fte100('CAST(r.sk AS INTEGER)'))} "
+             f"WHEN 'all' THEN {ratio('r.n * 100', _fte100(None))} END")
     return Spec("caseload", "f", _case_periods("cp.open_at_end"), _filters(ctx, "f"), [], {"n": "COUNT(*)"},
                 [Output("r.n", value)])
 
@@ -325,7 +330,7 @@ def _worker(ctx: Ctx, name: str, monitoring: bool, keys: list[str], outputs: lis
     if ctx.worker_id is not None:
         where.append(f"cp.regisseur_id = {int(ctx.worker_id)}")
     conditions = ["cp.open_at_end"] + (["cp.monitoring"] if monitoring else [])
-    return Spec(name, "f", _case_periods(*conditions), where, [sql.text("cp.regisseur_id"), *keys],
+    return Spec(name, "f", _case_periods(*conditions), where, ["CAST(cp.regisseur_id AS TEXT)", *keys],
                 {"n": "COUNT(*)"}, outputs, scopes=("team",))
 
 
@@ -333,7 +338,7 @@ def caseload_worker(ctx: Ctx) -> Spec:
     """Per director on the period's last day: open cases; value: per fte of that worker."""
     fte = (f"(SELECT CAST(ROUND(ws.fte * 100) AS INTEGER) FROM {SM} ws "
            f"WHERE ws.id = CAST(r.k1 AS INTEGER))")
-    return _worker(ctx, "caseload_worker", False, [], [Output("r.n", sql.ratio("r.n * 100", fte))])
+    return _worker(ctx, "caseload_worker", False, [], [Output("r.n", ratio("r.n * 100", fte))])
 
 
 def caseload_worker_monitoring(ctx: Ctx) -> Spec:
@@ -363,7 +368,7 @@ def first_contact_norm(ctx: Ctx) -> Spec:
     """Cases with a first contact within the norm (count), of all with a first contact (base)."""
     within = f"SUM(CASE WHEN {_contact_key()} = 'binnen' THEN 1 ELSE 0 END)"
     return Spec("first_contact_norm", "f", f"{CF} f", ["f.contact_days IS NOT NULL", *_filters(ctx, "f")], [],
-                {"n": "COUNT(*)", "ok": within}, [Output("r.ok", sql.ratio("r.ok", "r.n"), "r.n")],
+                {"n": "COUNT(*)", "ok": within}, [Output("r.ok", ratio("r.ok", "r.n"), "r.n")],
                 date="f.melding_date")
 
 
@@ -371,11 +376,11 @@ def first_contact_days(ctx: Ctx) -> str:
     """Days from melding to first contact: median and p90 (nearest rank), ranked per scope and period."""
     branches = []
     for scope in ctx.scopes:
-        key = {"team": sql.text("f.team_id"), "wijk": "f.wijk", "all": "''"}[scope]
+        key = {"team": "CAST(f.team_id AS TEXT)", "wijk": "f.wijk", "all": "''"}[scope]
         part = ([] if scope == "all" else [key]) + ["p.kind", "p.start_date"]
         where = ["f.contact_days IS NOT NULL", *_filters(ctx, "f"), *_period_filter(ctx)]
         if scope == "team" and ctx.team_ids is not None:
-            where.append(f"f.team_id IN ({sql.ints(ctx.team_ids)})")
+            where.append(f"f.team_id IN ({int_list(ctx.team_ids)})")
         if scope == "wijk" and ctx.wijken is not None:
             where.append(f"f.wijk IN ({', '.join(ctx.param(w) for w in ctx.wijken) or 'NULL'})")
         branches.append(
@@ -385,7 +390,8 @@ def first_contact_days(ctx: Ctx) -> str:
             f"FROM {CF} f JOIN {RD} pd ON pd.day = f.melding_date JOIN {RP} p ON p.id = pd.period_id "
             f"WHERE {_and(where)}")
     selects = " UNION ALL ".join(
-        f"SELECT r.sc, r.sk, r.pk, r.ps, 'first_contact_days', '{key}', '', '', r.n, {sql.real('r.days')}, r.n "
+        f"SELECT r.sc, r.sk, r.pk, r.ps, 'first_contact_days', '{key}', '', '', r.n, "
+        f"CAST(r.days AS DOUBLE PRECISION), r.n "
         f"FROM r WHERE r.rn = (r.n * {percent} + 99) / 100"
         for key, percent in (("median", 50), ("p90", 90))
     )
@@ -395,7 +401,7 @@ def first_contact_days(ctx: Ctx) -> str:
 def _deadline_key(ctx: Ctx, done: str, days: int) -> tuple[str, str]:
     """(eligible condition, key op_tijd/te_laat) for a norm of `days` after the melding: done, or the
     deadline passed without the case being closed before it."""
-    deadline = sql.add_days("f.melding_date", days)
+    deadline = f"(f.melding_date + {int(days)})"
     eligible = (f"({done} IS NOT NULL OR ({deadline} < {ctx.today_sql} "
                 f"AND (f.closed_on IS NULL OR f.closed_on > {deadline})))")
     key = f"CASE WHEN {done} IS NOT NULL AND {done} <= {deadline} THEN 'op_tijd' ELSE 'te_laat' END"
@@ -406,7 +412,7 @@ def _on_time(ctx: Ctx, name: str, done: str, days: int) -> Spec:
     eligible, key = _deadline_key(ctx, done, days)
     ok = f"SUM(CASE WHEN {key} = 'op_tijd' THEN 1 ELSE 0 END)"
     spec = Spec(name, "f", f"{CF} f", [eligible, *_filters(ctx, "f")], [], {"n": "COUNT(*)", "ok": ok},
-                [Output("r.ok", sql.ratio("r.ok", "r.n"), "r.n")], date="f.melding_date")
+                [Output("r.ok", ratio("r.ok", "r.n"), "r.n")], date="f.melding_date")
     spec.drill_keys = [key]
     return spec
 
@@ -422,20 +428,22 @@ def zrm_nulmeting(ctx: Ctx) -> Spec:
 def zrm_followup(ctx: Ctx) -> Spec:
     """Follow-up slots by due date: on time when an effective tussenmeting lies within the tolerance."""
     tolerance = int(settings.WIJKREGIE["ZRM_FOLLOWUP_TOLERANCE_DAYS"])
+    # + INTERVAL clips to the month's end (31 August + 6 months = 28/29 February), as relativedelta in zrm/schedule.py
     slots = " UNION ALL ".join(
         f"SELECT f.case_id, f.team_id, f.wijk, f.regisseur_id, f.household_type, f.closed_on, "
-        f"{sql.add_months('f.nulmeting_date', months)} AS due FROM {CF} f WHERE f.nulmeting_date IS NOT NULL"
+        f"CAST(f.nulmeting_date + INTERVAL '{int(months)} months' AS DATE) AS due "
+        f"FROM {CF} f WHERE f.nulmeting_date IS NOT NULL"
         for months in settings.WIJKREGIE["ZRM_TUSSENMETING_MONTHS"]
     )
     done = (f"CASE WHEN EXISTS (SELECT 1 FROM {M} m WHERE m.case_id = x.case_id AND m.type = 'tussenmeting' "
-            f"AND {effective('m')} AND m.date >= {sql.add_days('x.due', -tolerance)} "
-            f"AND m.date <= {sql.add_days('x.due', tolerance)}) THEN 1 ELSE 0 END")
+            f"AND {effective('m')} AND m.date >= (x.due - {tolerance}) "
+            f"AND m.date <= (x.due + {tolerance})) THEN 1 ELSE 0 END")
     frm = (f"(SELECT x.case_id, x.team_id, x.wijk, x.regisseur_id, x.household_type, x.closed_on, x.due, "
            f"{done} AS on_time FROM ({slots}) x) s")
     where = ["(s.closed_on IS NULL OR s.closed_on >= s.due)",
-             f"(s.on_time = 1 OR {sql.add_days('s.due', tolerance)} < {ctx.today_sql})", *_filters(ctx, "s")]
+             f"(s.on_time = 1 OR (s.due + {tolerance}) < {ctx.today_sql})", *_filters(ctx, "s")]
     spec = Spec("zrm_followup", "s", frm, where, [], {"n": "COUNT(*)", "ok": "SUM(s.on_time)"},
-                [Output("r.ok", sql.ratio("r.ok", "r.n"), "r.n")], date="s.due", case_id="s.case_id")
+                [Output("r.ok", ratio("r.ok", "r.n"), "r.n")], date="s.due", case_id="s.case_id")
     spec.drill_keys = ["CASE WHEN s.on_time = 1 THEN 'op_tijd' ELSE 'te_laat' END"]
     return spec
 
@@ -461,8 +469,8 @@ def reopened(ctx: Ctx) -> Spec:
     spec = Spec("reopened", "f", f"{CF} f", _filters(ctx, "f"), [], {
         "n": "COUNT(*)", "ro": "SUM(CASE WHEN f.reopened THEN 1 ELSE 0 END)",
         "days": "SUM(CASE WHEN f.reopened THEN f.days_since_previous_closure ELSE 0 END)",
-    }, [Output("r.ro", sql.ratio("r.ro", "r.n"), "r.n"),
-        Output("r.ro", sql.ratio("r.days", "r.ro"), "r.ro", name="reopened_days", where="r.ro > 0")],
+    }, [Output("r.ro", ratio("r.ro", "r.n"), "r.n"),
+        Output("r.ro", ratio("r.days", "r.ro"), "r.ro", name="reopened_days", where="r.ro > 0")],
         date="f.melding_date")
     spec.drill_keys = ["CASE WHEN f.reopened THEN 'heropend' ELSE 'nieuw' END"]
     return spec
@@ -509,9 +517,9 @@ def zrm_domain(ctx: Ctx) -> Spec:
         "same": f"SUM(CASE WHEN {direction} = 'gelijk' THEN 1 ELSE 0 END)",
         "down": f"SUM(CASE WHEN {direction} = 'achteruit' THEN 1 ELSE 0 END)",
     }
-    outputs = [Output("r.n", sql.ratio(total, "r.n"), "r.n", name="zrm_domain_mean", keys=("r.k1", "r.k2", key))
+    outputs = [Output("r.n", ratio(total, "r.n"), "r.n", name="zrm_domain_mean", keys=("r.k1", "r.k2", key))
                for key, total in (("'baseline'", "r.sb"), ("'latest'", "r.sl"), ("'difference'", "r.sl - r.sb"))]
-    outputs += [Output(f"r.{column}", sql.ratio(f"r.{column}", "r.low"), "r.low", name="zrm_domain_direction",
+    outputs += [Output(f"r.{column}", ratio(f"r.{column}", "r.low"), "r.low", name="zrm_domain_direction",
                        keys=("r.k1", "r.k2", f"'{key}'"), where="r.low > 0")
                 for key, column in (("vooruit", "up"), ("gelijk", "same"), ("achteruit", "down"))]
     frm = (f"{PP} pp JOIN {DP} dp ON dp.case_id = pp.case_id AND dp.person_id = pp.person_id "
@@ -527,9 +535,9 @@ def _person_share(name: str, ctx: Ctx, side_key: str) -> Spec:
     """Paired persons by their bucket or category at baseline and latest: shares, and the movement."""
     outputs = [
         Output("r.n", name=f"{name}_movement"),
-        Output("SUM(r.n)", sql.ratio("SUM(r.n)", "MAX(r.tot)"), "CAST(MAX(r.tot) AS INTEGER)",
+        Output("SUM(r.n)", ratio("SUM(r.n)", "MAX(r.tot)"), "CAST(MAX(r.tot) AS INTEGER)",
                keys=("'baseline'", "r.k1", "''"), group=("r.k1",)),
-        Output("SUM(r.n)", sql.ratio("SUM(r.n)", "MAX(r.tot)"), "CAST(MAX(r.tot) AS INTEGER)",
+        Output("SUM(r.n)", ratio("SUM(r.n)", "MAX(r.tot)"), "CAST(MAX(r.tot) AS INTEGER)",
                keys=("'latest'", "r.k2", "''"), group=("r.k2",)),
     ]
     return Spec(name, "pp", f"{PP} pp", _paired(ctx), [f"pp.baseline_{side_key}", f"pp.latest_{side_key}"],
@@ -557,9 +565,9 @@ def zrm_person(ctx: Ctx) -> Spec:
     sums = {"n": "COUNT(*)", "crossed": "SUM(CASE WHEN pp.crossed_versions THEN 1 ELSE 0 END)"}
     sums.update({key: f"SUM({column})" for key, column in PERSON_MEANS})
     outputs = [Output("r.n", NO_VALUE, "r.n", name="zrm_paired", keys=("'paired'", "''", "''")),
-               Output("r.crossed", sql.ratio("r.crossed", "r.n"), "r.n", name="zrm_paired",
+               Output("r.crossed", ratio("r.crossed", "r.n"), "r.n", name="zrm_paired",
                       keys=("'crossed_versions'", "''", "''"))]
-    outputs += [Output("r.n", sql.ratio(f"r.{key}", "r.n"), "r.n", name="zrm_person_mean",
+    outputs += [Output("r.n", ratio(f"r.{key}", "r.n"), "r.n", name="zrm_person_mean",
                        keys=(f"'{key}'", "''", "''")) for key, _ in PERSON_MEANS]
     return Spec("zrm_person", "pp", f"{PP} pp", _paired(ctx), [], sums, outputs, date="pp.latest_date",
                 case_id="pp.case_id")
@@ -592,7 +600,7 @@ def zrm_clusters(ctx: Ctx) -> str:
     return (f"WITH {ctes_i}, {ctes_c} "
             f"SELECT ri.sc, ri.sk, ri.pk, ri.ps, 'zrm_intake', '', '', '', ri.n, {NO_VALUE}, ri.n FROM ri "
             f"UNION ALL SELECT rc.sc, rc.sk, rc.pk, rc.ps, 'zrm_cluster', rc.k1, '', '', rc.c, "
-            f"{sql.ratio('rc.c', 'ri.n')}, ri.n FROM rc JOIN ri ON ri.sc = rc.sc AND ri.sk = rc.sk "
+            f"{ratio('rc.c', 'ri.n')}, ri.n FROM rc JOIN ri ON ri.sc = rc.sc AND ri.sk = rc.sk "
             f"AND ri.pk = rc.pk AND ri.ps = rc.ps")
 
 

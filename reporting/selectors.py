@@ -37,7 +37,7 @@ from zrm.derived import BUCKET_LABELS
 from zrm.models import Cluster, Domain, HouseholdCategory
 from zrm.selectors import schedules_for_cases
 
-from . import indicators, sql
+from . import indicators
 from .indicators import Ctx
 from .models import (
     AggregateCell,
@@ -49,6 +49,7 @@ from .models import (
     ScopeKind,
     TeamCaseCount,
 )
+from .services import tune_transaction
 
 AGE_GROUPS = {"jeugd": "Jeugd (tot 18)", "volwassenen": "Volwassenen (18–64)", "ouderen": "Ouderen (65+)"}
 CATEGORY_LABELS = {**{c.value: str(c.label) for c in HouseholdCategory}, "onbekend": "Nog geen ZRM"}
@@ -213,7 +214,7 @@ def live_report(*, team_id: int, period_kind: str, period_start: dt.date, today:
 
     rows = []
     with transaction.atomic(), connection.cursor() as cursor:
-        sql.tune_transaction(cursor)
+        tune_transaction(cursor)
         for select, params in indicators.statements(ctx):
             cursor.execute(select, params)
             for row in cursor.fetchall():
