@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from reporting import hooks as reporting_hooks
+from cases.signals import case_changed
 
 from . import audit, selectors
 from .audit import Actor
@@ -177,7 +177,7 @@ def add_household_member(*, actor: Actor, case: Case, data: PersonData, valid_fr
         )
         _event(case, CaseEventKind.MEMBER, today(), actor, f"{data.role}: {person.full_name}")
         audit.record(actor, AuditAction.CREATE, person, person=person, case=case)
-        reporting_hooks.case_changed(case.pk)  # after commit: reporting facts and aggregates
+        case_changed.send(sender=Case, case_id=case.pk)  # after commit: reporting facts and aggregates
     return person
 
 
@@ -232,7 +232,7 @@ def _open_case(*, actor, household, team, melding_date, melding_source, regisseu
     _event(case, CaseEventKind.MELDING, melding_date, actor, f"Bron: {melding_source.label}")
     _event(case, CaseEventKind.DIRECTOR, melding_date, actor, f"Regisseur: {regisseur}")
     audit.record(actor, AuditAction.CREATE, case, case=case)
-    reporting_hooks.case_changed(case.pk)  # after commit: reporting facts and aggregates
+    case_changed.send(sender=Case, case_id=case.pk)  # after commit: reporting facts and aggregates
     return case
 
 
@@ -339,7 +339,7 @@ def register_first_contact(*, actor: Actor, case: Case, contact_date: dt.date) -
         case.save(update_fields=["first_contact_date", "status", "updated_at"])
         _event(case, CaseEventKind.FIRST_CONTACT, contact_date, actor)
         audit.record(actor, AuditAction.UPDATE, case, case=case)
-        reporting_hooks.case_changed(case.pk)  # after commit: reporting facts and aggregates
+        case_changed.send(sender=Case, case_id=case.pk)  # after commit: reporting facts and aggregates
     return case
 
 
@@ -372,7 +372,7 @@ def transfer_director(
         case.save(update_fields=["regisseur", "updated_at"])
         _event(case, CaseEventKind.TRANSFER, on, actor, f"Naar {regisseur}: {reason.strip()}")
         audit.record(actor, AuditAction.UPDATE, case, case=case)
-        reporting_hooks.case_changed(case.pk)  # after commit: reporting facts and aggregates
+        case_changed.send(sender=Case, case_id=case.pk)  # after commit: reporting facts and aggregates
     return case
 
 
@@ -414,7 +414,7 @@ def close_case(*, actor: Actor, case: Case, reason: ClosureReason | None, closed
         DirectorAssignment.objects.filter(case=case, ended_on__isnull=True).update(ended_on=closed_on)
         _event(case, CaseEventKind.CLOSED, closed_on, actor, f"Reden: {reason.label}")
         audit.record(actor, AuditAction.UPDATE, case, case=case)
-        reporting_hooks.case_changed(case.pk)  # after commit: reporting facts and aggregates
+        case_changed.send(sender=Case, case_id=case.pk)  # after commit: reporting facts and aggregates
     return case
 
 
@@ -741,7 +741,7 @@ def finalise_plan(*, actor: Actor, plan: Plan, on: dt.date | None = None) -> Pla
         plan.save(update_fields=["status", "finalised_on", "finalised_by"])
         _event(plan.case, CaseEventKind.OTHER, on, actor, f"Plan van aanpak versie {plan.version} vastgesteld")
         audit.record(actor, AuditAction.UPDATE, plan, case=plan.case)
-        reporting_hooks.case_changed(plan.case_id)  # after commit: reporting facts and aggregates
+        case_changed.send(sender=Case, case_id=plan.case_id)  # after commit: reporting facts and aggregates
     return plan
 
 
@@ -838,7 +838,7 @@ def record_intervention(*, actor: Actor, case: Case, data: InterventionData) -> 
     with transaction.atomic():
         intervention = Intervention.objects.create(case=case, **{f: getattr(data, f) for f in _INTERVENTION_FIELDS})
         audit.record(actor, AuditAction.CREATE, intervention, person=data.person, case=case)
-        reporting_hooks.case_changed(case.pk)  # after commit: reporting facts and aggregates
+        case_changed.send(sender=Case, case_id=case.pk)  # after commit: reporting facts and aggregates
     return intervention, warnings
 
 
@@ -853,7 +853,7 @@ def update_intervention(*, actor: Actor, intervention: Intervention, data: Inter
             setattr(intervention, name, getattr(data, name))
         intervention.save()
         audit.record(actor, AuditAction.UPDATE, intervention, person=data.person, case=intervention.case)
-        reporting_hooks.case_changed(intervention.case_id)  # after commit: reporting facts and aggregates
+        case_changed.send(sender=Case, case_id=intervention.case_id)  # after commit: reporting facts and aggregates
     return intervention, warnings
 
 
@@ -883,7 +883,7 @@ def record_escalation(*, actor: Actor, case: Case, kind: str, prevented: bool, d
             children_count=children_count if kind == EscalationKind.UHP else None, date=date, note=note.strip(),
         )
         audit.record(actor, AuditAction.CREATE, escalation, case=case)
-        reporting_hooks.case_changed(case.pk)  # after commit: reporting facts and aggregates
+        case_changed.send(sender=Case, case_id=case.pk)  # after commit: reporting facts and aggregates
     return escalation
 
 
@@ -1269,5 +1269,5 @@ def update_household_address(*, actor: Actor, household: Household, case: Case, 
         _event(case, CaseEventKind.OTHER, today(), actor, "Adres van het huishouden gewijzigd")
         audit.record(actor, AuditAction.UPDATE, household, case=case)
         for case_id in household.cases.values_list("pk", flat=True):
-            reporting_hooks.case_changed(case_id)  # after commit: figures per wijk and postcode area
+            case_changed.send(sender=Case, case_id=case_id)  # after commit: figures per wijk and postcode area
     return household

@@ -38,7 +38,6 @@ from cases.models import (
 )
 from zrm.models import Domain, DomainMapping, HouseholdCategory, InstrumentVersion, Measurement, Score
 
-from . import sql
 from .models import CaseFact, CasePeriod, DomainProgress, PersonProgress, ReportPeriod
 
 C = Case._meta.db_table
@@ -66,6 +65,21 @@ CATEGORY_RANK = [
 ]
 
 
+def int_list(values) -> str:
+    """Integers for IN (...), rendered into the SQL text (cast with int(), so only numbers); never empty:
+    an empty list gives NULL, which matches nothing."""
+    items = [str(int(v)) for v in values]
+    return ", ".join(items) if items else "NULL"
+
+
+def _age(date_of_birth: str, on: str) -> str:
+    """Age in whole years on a date (both date expressions), exactly as cases.selectors.age_on."""
+    return (
+        f"(CAST(EXTRACT(YEAR FROM {on}) AS INTEGER) - CAST(EXTRACT(YEAR FROM {date_of_birth}) AS INTEGER)"
+        f" - CASE WHEN to_char({on}, 'MM-DD') < to_char({date_of_birth}, 'MM-DD') THEN 1 ELSE 0 END)"
+    )
+
+
 def effective(alias: str) -> str:
     """SQL condition: the measurement `alias` counts (vastgesteld, not superseded by a vastgestelde correction)."""
     return (
@@ -79,8 +93,8 @@ def household_members(case_ids=None) -> str:
     needs them, with ages on the melding date: kids, young_parents, adults, young_adults."""
     senior = int(settings.WIJKREGIE["SENIOR_AGE"])
     child, parent, partner = MemberRole.CHILD.value, MemberRole.PARENT.value, MemberRole.PARTNER.value
-    young = f"{sql.age('hp.date_of_birth', 'hc.melding_date')} < {senior}"
-    where = "" if case_ids is None else f" AND hc.id IN ({sql.ints(case_ids)})"
+    young = f"{_age('hp.date_of_birth', 'hc.melding_date')} < {senior}"
+    where = "" if case_ids is None else f" AND hc.id IN ({int_list(case_ids)})"
     return f"""
         SELECT hc.id AS case_id,
             SUM(CASE WHEN hm.role = '{child}' THEN 1 ELSE 0 END) AS kids,
@@ -100,11 +114,11 @@ HOUSEHOLD_TYPE = ("CASE WHEN COALESCE(ht.kids, 0) > 0 AND ht.young_parents > 0 T
 
 
 def _case_filter(alias: str, case_ids) -> str:
-    return "" if case_ids is None else f" AND {alias}.case_id IN ({sql.ints(case_ids)})"
+    return "" if case_ids is None else f" AND {alias}.case_id IN ({int_list(case_ids)})"
 
 
 def _person_filter(alias: str, person_ids) -> str:
-    return "" if person_ids is None else f" AND {alias}.person_id IN ({sql.ints(person_ids)})"
+    return "" if person_ids is None else f" AND {alias}.person_id IN ({int_list(person_ids)})"
 
 
 # --- Case facts -------------------------------------------------------------------------------
@@ -120,18 +134,18 @@ CASE_FACT_COLUMNS = ("case_id, team_id, household_id, wijk, regisseur_id, status
 
 def case_facts_select(case_ids=None) -> str:
     """One row per case (household_category still empty: update_case_categories fills it from the progress)."""
-    where = "" if case_ids is None else f"WHERE c.id IN ({sql.ints(case_ids)})"
-    plans = "" if case_ids is None else f"WHERE pl.case_id IN ({sql.ints(case_ids)})"
-    nulmeting = "" if case_ids is None else f" AND m.case_id IN ({sql.ints(case_ids)})"
+    where = "" if case_ids is None else f"WHERE c.id IN ({int_list(case_ids)})"
+    plans = "" if case_ids is None else f"WHERE pl.case_id IN ({int_list(case_ids)})"
+    nulmeting = "" if case_ids is None else f" AND m.case_id IN ({int_list(case_ids)})"
     return f"""
         SELECT c.id AS case_id, c.team_id AS team_id, c.household_id AS household_id, h.wijk AS wijk,
             c.regisseur_id AS regisseur_id, c.status AS status, c.melding_date AS melding_date,
             c.melding_source_id AS melding_source_id, c.first_contact_date AS first_contact_date,
             CASE WHEN c.first_contact_date IS NULL THEN NULL
-                 ELSE {sql.days_between('c.first_contact_date', 'c.melding_date')} END AS contact_days,
+                 ELSE (c.first_contact_date - c.melding_date) END AS contact_days,
             c.closed_on AS closed_on, c.closure_reason_id AS closure_reason_id,
             CASE WHEN c.reopened_from_id IS NULL THEN FALSE ELSE TRUE END AS reopened,
-            (SELECT {sql.days_between('c.melding_date', 'o.closed_on')} FROM {C} o WHERE o.id = c.reopened_from_id)
+            (SELECT (c.melding_date - o.closed_on) FROM {C} o WHERE o.id = c.reopened_from_id)
                 AS days_since_previous_closure,
             {HOUSEHOLD_TYPE} AS household_type,
             fp.first_plan_date AS first_plan_date,
@@ -188,7 +202,7 @@ def progress_select(case_ids=None, person_ids=None, fact_table: str = CF) -> str
     """One row per person and case with an effective measurement (domain counts still 0)."""
     norms = settings.WIJKREGIE
     youth, senior = int(norms["YOUTH_AGE"]), int(norms["SENIOR_AGE"])
-    age = sql.age("per.date_of_birth", "b.date")
+    age = _age("per.date_of_birth", "b.date")
     return f"""
         WITH eff AS (
             SELECT m.id, m.person_id, m.case_id, m.version_id, v.year AS vyear, m.date,
@@ -303,22 +317,33 @@ def domain_counts_select(case_ids=None, person_ids=None, domain_table: str = DP)
 CASE_PERIOD_COLUMNS = "case_id, period_id, open_at_end, monitoring, regisseur_id"
 
 
+def _period_number(kind: str, expr: str) -> str:
+    """The sequence number of the month, quarter or year a date expression lies in (ReportPeriod.seq)."""
+    year, month = f"CAST(EXTRACT(YEAR FROM {expr}) AS INTEGER)", f"CAST(EXTRACT(MONTH FROM {expr}) AS INTEGER)"
+    if kind == "month":
+        return f"({year} * 12 + {month} - 1)"
+    if kind == "quarter":
+        return f"({year} * 4 + ({month} - 1) / 3)"
+    return year
+
+
 def case_periods_select(today, case_ids=None, fact_table: str = CF) -> str:
     """Every (case, period) the case was open in. At the period's end (its last day, or today):
     still open? in monitoring (a plan vastgesteld by then and no intervention running that day)?
     directed by whom (director history)? Those three are computed once per snapshot day, on the
     month rows: a quarter or year ends on the last day of one of its months."""
-    day = f"(CASE WHEN p.last_day < {sql.date(today)} THEN p.last_day ELSE {sql.date(today)} END)"
-    where = "" if case_ids is None else f" AND f.case_id IN ({sql.ints(case_ids)})"
-    end = f"COALESCE(f.closed_on, {sql.date(today)})"
+    on = f"DATE '{today.isoformat()}'"
+    day = f"(CASE WHEN p.last_day < {on} THEN p.last_day ELSE {on} END)"
+    where = "" if case_ids is None else f" AND f.case_id IN ({int_list(case_ids)})"
+    end = f"COALESCE(f.closed_on, {on})"
     # The periods a case was open in: per kind the sequence numbers from its melding to its end (index lookups).
     open_during = [f"""
             SELECT f.case_id, p.id AS period_id, p.kind, {day} AS snap, f.melding_date, f.first_plan_date,
                 CASE WHEN f.melding_date <= {day} AND (f.closed_on IS NULL OR f.closed_on > {day})
                     THEN TRUE ELSE FALSE END AS open_at_end
             FROM {fact_table} f JOIN {RP} p ON p.kind = '{kind}'
-                AND p.seq BETWEEN {sql.period_number(kind, 'f.melding_date')} AND {sql.period_number(kind, end)}
-            WHERE p.start_date <= {sql.date(today)}{where}""" for kind in ("month", "quarter", "year")]
+                AND p.seq BETWEEN {_period_number(kind, 'f.melding_date')} AND {_period_number(kind, end)}
+            WHERE p.start_date <= {on}{where}""" for kind in ("month", "quarter", "year")]
     return f"""
         WITH x AS ({" UNION ALL ".join(open_during)}
         ),

@@ -46,7 +46,7 @@ class ReportPeriod(models.Model):
     start_date = models.DateField()
     end_date = models.DateField(help_text="exclusive")
     last_day = models.DateField()
-    # month: year * 12 + month - 1; quarter: year * 4 + quarter - 1; year: the year (reporting/sql.period_number)
+    # month: year * 12 + month - 1; quarter: year * 4 + quarter - 1; year: the year (reporting/facts._period_number)
     seq = models.IntegerField(default=0)
 
     class Meta:

@@ -3,7 +3,7 @@
 Guarantees:
 - rebuild_all: everything recomputed in ONE transaction (facts, progress, every aggregate
   cell); when anything fails the transaction rolls back and the previous figures stand. Readers
-  keep seeing the old rows until the commit (no TRUNCATE: MVCC on PostgreSQL, one writer on SQLite).
+  keep seeing the old rows until the commit (no TRUNCATE: MVCC).
 - refresh_case: after a change to one case (or a measurement of one person in it), that case's
   facts and progress rows are recomputed with the same SQL as the nightly rebuild, and then only
   the cells of the affected team, wijk and all-teams scopes in the affected periods. Running it
@@ -11,7 +11,7 @@ Guarantees:
 - Every run is a RebuildRun row (status, duration, error) the beheerder sees in the admin. A run whose
   process died (SIGKILL, out of memory: no _finish, its transaction rolled back) is marked failed as
   "Onderbroken" when its task is delivered again, or by the next full rebuild (_close_interrupted).
-- On PostgreSQL every run takes one advisory transaction lock, so a nightly rebuild and an
+- Every run takes one advisory transaction lock, so a nightly rebuild and an
   incremental update never interleave (the unique constraint on cells would refuse it anyway).
 """
 from __future__ import annotations
@@ -30,7 +30,7 @@ from django.utils import timezone
 from cases.models import Case, CaseStatus, Escalation, Intervention, Team
 from zrm.models import Measurement
 
-from . import facts, sql
+from . import facts
 from .indicators import (
     CELLS,
     FS,
@@ -157,11 +157,17 @@ def _case_earliest_date(cursor, case_id: int) -> dt.date | None:
 
 # --- Runs -------------------------------------------------------------------------------------
 
+def tune_transaction(cursor) -> None:
+    """For the current transaction: no JIT (compiling these one-off aggregate statements costs more than it
+    saves, seconds per statement) and enough memory to sort and hash in memory."""
+    cursor.execute("SET LOCAL jit = off", [])
+    cursor.execute("SET LOCAL work_mem = '64MB'", [])
+
+
 def _lock(cursor) -> None:
     """One writer at a time, and planner settings for big set-based statements (this transaction only)."""
-    if sql.is_postgres():
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
-        sql.tune_transaction(cursor)
+    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
+    tune_transaction(cursor)
 
 
 INTERRUPTED_REDELIVERED = "Onderbroken: de worker stopte tijdens deze berekening (opnieuw aangeboden)"
@@ -219,9 +225,8 @@ def _finish(run: RebuildRun, started: float, *, cells: int | None = None, error:
 
 def _analyze(cursor, *tables: str) -> None:
     """Fresh statistics for tables just rebuilt in this transaction, so the next statements are planned for
-    their real size (PostgreSQL; without it the planner takes them for empty and picks slow joins)."""
-    if sql.is_postgres():
-        cursor.execute(f"ANALYZE {', '.join(tables)}", [])
+    their real size (without it the planner takes them for empty and picks slow joins)."""
+    cursor.execute(f"ANALYZE {', '.join(tables)}", [])
 
 
 def _insert_fine(cursor, ctx_factory, only=None) -> None:

@@ -23,7 +23,7 @@ from django.utils import timezone
 from cases import audit
 from cases.audit import Actor
 from cases.models import TEAM_ROLES, AuditAction, Case, CaseStatus, Person, StaffMembership
-from reporting import hooks as reporting_hooks
+from zrm.signals import measurement_finalised
 
 from . import derived, selectors
 from .models import (
@@ -197,7 +197,7 @@ def _finalise(actor: Actor, measurement: Measurement, domains: dict[str, Domain]
                      case=measurement.case, purpose="ZRM-meting gecorrigeerd")
     audit.record(actor, AuditAction.UPDATE, measurement, person=measurement.person, case=measurement.case,
                  purpose="ZRM-meting vastgesteld")
-    reporting_hooks.measurement_finalised(measurement.pk)  # after commit: progress and aggregates (reporting)
+    measurement_finalised.send(sender=Measurement, measurement_id=measurement.pk)  # after commit: progress (reporting)
 
 
 def record_measurement(

@@ -30,7 +30,7 @@ from cases.services import create_api_client
 from demo import bulk as bulk_demo
 from reporting import services
 from reporting.models import AggregateCell, RebuildRun, RebuildStatus
-from reporting.sql import tune_transaction
+from reporting.services import tune_transaction
 from tests.bench import reference
 from tests.cases import import_files
 from zrm import services as zrm_services

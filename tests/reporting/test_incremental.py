@@ -108,7 +108,7 @@ def test_a_failed_rebuild_leaves_the_previous_figures_and_is_recorded(monkeypatc
     make_case(team.memberships.first(), today - dt.timedelta(days=3))  # would change the figures
 
     broken = indicators.Indicator("kapot", lambda ctx: f"SELECT no_such_column FROM {indicators.CELLS}")
-    monkeypatch.setattr(indicators, "INDICATORS", [*indicators.INDICATORS, broken])
+    monkeypatch.setattr(indicators.registry, "INDICATORS", [*indicators.INDICATORS, broken])
     with pytest.raises(Exception):
         services.rebuild_all()
 

@@ -1,0 +1,11 @@
+"""Events the cases app sends, so that a higher layer can follow its writes without being imported here.
+
+Receivers connect in their AppConfig.ready (reporting: reporting/receivers.py). The services send them
+inside their transaction; a receiver defers its work with transaction.on_commit, so a write that rolls
+back wakes nothing.
+"""
+from django.dispatch import Signal
+
+# A case's figures may have changed: melding, first contact, director, member, plan, intervention,
+# escalation, closing, household address. Keyword argument: case_id.
+case_changed = Signal()
