@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from cases import bulk_demo
 from cases.audit import Actor
-from cases.imports import import_registrations
+from zrm.imports import import_registrations
 from cases.models import Case, CaseStatus, Role, Scope, StaffMembership
 from cases.services import create_api_client
 from reporting import services
