@@ -68,6 +68,8 @@ MSG_FUTURE = "Deze datum ligt in de toekomst."
 MSG_OPEN_CASE = "Dit huishouden heeft al een open casus."
 MSG_BSN_INVALID = "Dit is geen geldig BSN: het moet uit 9 cijfers bestaan en de elfproef doorstaan."
 MSG_BSN_TAKEN = "Er is al een persoon met dit BSN geregistreerd."
+MSG_DIRECTOR_NOT_IN_TEAM = "De regisseur moet een actief lid van team {team} zijn (sociaal werker of teamleider)."
+TEAM_ROLE_VALUES = frozenset(r.value for r in TEAM_ROLES)
 
 
 class OpenCaseExists(ValidationError):
@@ -197,15 +199,18 @@ def _event(case: Case, kind: str, on: dt.date, actor: Actor, description: str = 
                              actor_client=client)
 
 
+def may_direct(membership: StaffMembership, team_id: int, *, open_case: bool = True) -> bool:
+    """Whether a team membership may direct (or assess in) a case of the team: a sociaal werker or teamleider
+    of that team, still active while the case is open (the import also records closed cases of former members)."""
+    return (membership.team_id == team_id and membership.role in TEAM_ROLE_VALUES
+            and (membership.active or not open_case))
+
+
 def _validate_director(errors: dict, team: Team, regisseur: StaffMembership | None, name: str = "regisseur") -> None:
     if regisseur is None:
         errors.setdefault(name, []).append("Kies een regisseur.")
-    elif (
-        regisseur.team_id != team.pk or not regisseur.active or regisseur.role not in [r.value for r in TEAM_ROLES]
-    ):
-        errors.setdefault(name, []).append(
-            f"De regisseur moet een actief lid van team {team.name} zijn (sociaal werker of teamleider)."
-        )
+    elif not may_direct(regisseur, team.pk):
+        errors.setdefault(name, []).append(MSG_DIRECTOR_NOT_IN_TEAM.format(team=team.name))
 
 
 def _open_case(*, actor, household, team, melding_date, melding_source, regisseur, safety_flag, reopened_from):
@@ -312,11 +317,17 @@ def _lock(case: Case) -> Case:
     return Case.objects.select_for_update(of=("self",)).select_related("team", "closure_reason").get(pk=case.pk)
 
 
+def case_transition_error(current: str, target: str) -> str | None:
+    """Why a case may not move from status `current` to `target` (the state machine, CASE_TRANSITIONS), or None."""
+    if target in CASE_TRANSITIONS[CaseStatus(current)]:
+        return None
+    return f"Een casus met status '{CaseStatus(current).label}' kan niet naar '{CaseStatus(target).label}'."
+
+
 def _transition(case: Case, target: str) -> None:
-    if target not in CASE_TRANSITIONS[CaseStatus(case.status)]:
-        raise ValidationError(
-            f"Een casus met status '{CaseStatus(case.status).label}' kan niet naar '{CaseStatus(target).label}'."
-        )
+    message = case_transition_error(case.status, target)
+    if message is not None:
+        raise ValidationError(message)
 
 
 def register_first_contact(*, actor: Actor, case: Case, contact_date: dt.date) -> Case:

@@ -3,7 +3,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("cases.api.urls")),
-    path("", include("cases.api.import_urls")),
     path("", include("zrm.api.urls")),
     path("", include("reporting.mkba.api.urls")),
     path("", include("reporting.api.urls")),

@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from cases.models import Case, CaseStatus, Household, HouseholdMembership, MemberRole, Person
 
-from . import schedule
+from . import schedule, validation
 from .models import (
     AnchorText,
     Domain,
@@ -49,10 +49,9 @@ def has_child_at_home(household_id: int) -> bool:
 
 def offered_domains(version: InstrumentVersion, household_id: int) -> list[Domain]:
     """The domains a measurement of this version offers for this household, in order."""
-    qs = Domain.objects.filter(version=version).order_by("order")
-    if not has_child_at_home(household_id):
-        qs = qs.filter(is_child_module=False)
-    return list(qs)
+    child_at_home = has_child_at_home(household_id)
+    return validation.offered_domains(Domain.objects.filter(version=version).order_by("order"),
+                                      child_at_home=child_at_home)
 
 
 def level_labels(version: InstrumentVersion) -> dict[int, str]:

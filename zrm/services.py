@@ -21,11 +21,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases import audit
+from cases import services as case_services
 from cases.audit import Actor
 from cases.models import TEAM_ROLES, AuditAction, Case, CaseStatus, Person, StaffMembership
 from zrm.signals import measurement_finalised
 
-from . import derived, selectors
+from . import derived, selectors, validation
 from .models import (
     AnchorText,
     Domain,
@@ -78,22 +79,14 @@ def _parse_scores(raw: Mapping[str, object] | None, domains: dict[str, Domain], 
             _add(errors, "scores", f"Onbekend domein '{code}' voor deze versie van de ZRM.")
             continue
         if code not in domains:
-            _add(errors, f"score_{code}",
-                 f"{all_domains[code].name} hoort bij de kindmodule en wordt alleen gescoord als er "
-                 "kinderen thuis wonen in het huishouden.")
+            _add(errors, f"score_{code}", validation.MSG_CHILD_MODULE.format(name=all_domains[code].name))
             continue
-        if isinstance(value, str) and value in NotScoredReason.values:
-            parsed[code] = (None, value)
-            continue
-        try:
-            score = int(value)
-        except (TypeError, ValueError):
-            score = None
-        if score is None or isinstance(value, bool) or not 1 <= score <= 5 or str(value).strip() != str(score):
+        score = validation.parse_score(value)
+        if score is None:
             _add(errors, f"score_{code}",
                  f"{domains[code].name}: kies een score van 1 tot en met 5, of niet gescoord met een reden.")
             continue
-        parsed[code] = (score, "")
+        parsed[code] = score
     return parsed
 
 
@@ -106,47 +99,39 @@ def _validate_header(errors: dict, *, case: Case, person: Person | None, date: d
     if date is None:
         _add(errors, "date", "Vul de datum van de meting in.")
     else:
-        if date > today():
-            _add(errors, "date", "De datum van de meting ligt in de toekomst.")
-        earliest = case.melding_date - dt.timedelta(days=settings.WIJKREGIE["ZRM_DAYS_BEFORE_MELDING"])
-        if date < earliest:
-            _add(errors, "date",
-                 f"De meting kan niet eerder zijn dan {earliest:%d-%m-%Y} "
-                 f"({settings.WIJKREGIE['ZRM_DAYS_BEFORE_MELDING']} dagen voor de melding).")
+        for message in validation.date_errors(date, case.melding_date, today()):
+            _add(errors, "date", message)
     if type not in MeasurementType.values:
         _add(errors, "type", "Kies de soort meting.")
-    elif case.status == CaseStatus.CLOSED and type not in (MeasurementType.AFSLUITING, MeasurementType.FOLLOW_UP):
+    elif case.status == CaseStatus.CLOSED and not validation.allowed_after_closing(type):
         _add(errors, "type", "Bij een afgesloten casus is alleen een afsluitende meting of een follow-up mogelijk.")
     if purpose and purpose not in MeasurementPurpose.values:
         _add(errors, "purpose", "Kies een doel uit de lijst.")
     if income_source and income_source not in IncomeSource.values:
         _add(errors, "income_source", "Kies een bron van inkomen uit de lijst.")
-    if participatieladder not in (None, ""):
-        if isinstance(participatieladder, bool) or str(participatieladder) not in {str(n) for n in range(1, 7)}:
-            _add(errors, "participatieladder", "De participatieladder loopt van 1 tot en met 6.")
+    if not validation.participatieladder_is_valid(participatieladder):
+        _add(errors, "participatieladder", validation.MSG_PARTICIPATIELADDER)
     if assessor is None:
         _add(errors, "assessor", "Kies de beoordelaar.")
-    elif (assessor.team_id != case.team_id or not assessor.active
-          or assessor.role not in [r.value for r in TEAM_ROLES]):
+    elif not case_services.may_direct(assessor, case.team_id):
         _add(errors, "assessor", "De beoordelaar moet een actief lid van het team van deze casus zijn.")
 
 
 def _completeness(errors: dict, domains: dict[str, Domain], parsed: dict[str, tuple[int | None, str]]) -> None:
     """Rules that apply when vaststellen: at least one score; all domains only when the setting asks."""
-    if not any(score is not None for score, _ in parsed.values()):
+    none_scored, unscored = validation.missing_scores(domains, {code: score for code, (score, _) in parsed.items()})
+    if none_scored:
         _add(errors, "scores", "Scoor minstens één domein met 1 tot en met 5 voordat u de meting vaststelt.")
-    if settings.WIJKREGIE["ZRM_REQUIRE_ALL_DOMAINS"]:
-        for code, domain in domains.items():
-            if parsed.get(code, (None, ""))[0] is None:
-                _add(errors, f"score_{code}", f"{domain.name}: in deze gemeente moet elk domein een score krijgen.")
+    for code, message in unscored.items():
+        _add(errors, f"score_{code}", message)
 
 
 def warnings_for(*, person: Person, income_source: str, scores: Mapping[str, tuple[int | None, str]]) -> list[str]:
     """Plausibility warnings that never block (DOMAIN.md §2)."""
     warnings = []
-    limit = settings.WIJKREGIE["ZRM_BENEFIT_FINANCIEN_MAX_SCORE"]
     financien = scores.get("financien", (None, ""))[0]
-    if income_source == IncomeSource.BENEFIT and financien is not None and financien > limit:
+    limit = validation.benefit_financien_limit(income_source, financien)
+    if limit is not None:
         warnings.append(MSG_BENEFIT_FINANCIEN.format(name=person.first_name, score=financien, max=limit))
     return warnings
 

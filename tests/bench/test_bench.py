@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.audit import Actor
-from cases.imports import import_registrations
+from zrm.imports import import_registrations
 from cases.models import Case, CaseStatus, Role, Scope, StaffMembership
 from cases.services import create_api_client
 from demo import bulk as bulk_demo

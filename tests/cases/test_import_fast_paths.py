@@ -1,6 +1,6 @@
 """The fast paths of the bulk import write exactly what the ordinary paths write.
 
-- imports._bulk_create (COPY, values taken straight from the instance where Django would not change them)
+- cases.imports.bulk.bulk_create (COPY, values taken straight from the instance where Django would not change them)
   stores the same row as Django's bulk_create, for every kind of field the import writes;
 - audit rows appended through COPY (record_many(bulk=True)) are chained exactly like rows inserted by
   bulk_create: verify_chain passes and the fields are the same;
@@ -19,9 +19,10 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases import audit, imports
+from cases import audit
 from cases.audit import Actor
 from cases.crypto import bsn_lookup_hash
+from cases.imports import bulk
 from cases.models import (
     AuditEvent,
     Case,
@@ -41,6 +42,7 @@ from tests.factories import (
     melding_source,
     valid_bsn,
 )
+from zrm import imports as zrm_imports
 from zrm.models import InstrumentVersion, Measurement, Score
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +60,7 @@ def raw_row(model, pk) -> dict:
 
 def assert_same_rows(model, ordinary, fast):
     model.objects.bulk_create([ordinary])
-    imports._bulk_create(model, [fast])
+    bulk.bulk_create(model, [fast])
     assert fast.pk is not None and fast._state.adding is False
     a, b = raw_row(model, ordinary.pk), raw_row(model, fast.pk)
     assert {k: v for k, v in a.items() if k not in DIFFERENT} == {k: v for k, v in b.items() if k not in DIFFERENT}
@@ -183,7 +185,7 @@ def test_the_scores_go_in_with_generic_trigger_plans_and_the_setting_is_put_back
     director = StaffFactory(team=TeamFactory(name="Wijkteam Oosterpark"), user=UserFactory(username="sanne"))
     data = files.dataset(team=director.team.name, regisseur=director.user.username, households=8)
     seen = []
-    insert_rows = imports._insert_rows
+    insert_rows = bulk.insert_rows
 
     def spy(model, field_names, rows):
         with connection.cursor() as cursor:
@@ -191,11 +193,11 @@ def test_the_scores_go_in_with_generic_trigger_plans_and_the_setting_is_put_back
             seen.append((model, cursor.fetchone()[0]))
         return insert_rows(model, field_names, rows)
 
-    monkeypatch.setattr(imports, "_insert_rows", spy)
+    monkeypatch.setattr(bulk, "insert_rows", spy)
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
-        imports.import_registrations(files.write_csv_folder(data, tmp_path / "f"),
+        zrm_imports.import_registrations(files.write_csv_folder(data, tmp_path / "f"),
                                      actor=Actor(user=None, client="beheer:import_registrations"))
         with connection.cursor() as cursor:
             cursor.execute("SHOW plan_cache_mode")
@@ -219,10 +221,10 @@ def test_importing_a_file_again_decrypts_no_bsn_and_runs_the_same_queries_for_an
         data = files.dataset(team=director.team.name, regisseur=director.user.username, households=households,
                              prefix=prefix, bsn_start=start)
         path = files.write_csv_folder(data, tmp_path / prefix)
-        imports.import_registrations(path, actor=actor)
+        zrm_imports.import_registrations(path, actor=actor)
         decrypted.clear()
         with CaptureQueriesContext(connection) as captured:
-            again = imports.import_registrations(path, actor=actor)
+            again = zrm_imports.import_registrations(path, actor=actor)
         assert sum(s.unchanged for s in again.sheets.values()) == files.row_count(data)
         assert decrypted == []
         queries[households] = len(captured.captured_queries)
@@ -233,20 +235,20 @@ def test_importing_a_file_again_decrypts_no_bsn_and_runs_the_same_queries_for_an
 def test_a_failing_score_insert_still_rejects_the_file_whole_and_leaves_the_setting_as_it_was(tmp_path, monkeypatch):
     director = StaffFactory(team=TeamFactory(name="Wijkteam Oosterpark"), user=UserFactory(username="sanne"))
     data = files.dataset(team=director.team.name, regisseur=director.user.username, households=4)
-    insert_rows = imports._insert_rows
+    insert_rows = bulk.insert_rows
 
     def duplicate_a_score(model, field_names, rows):  # as if someone else wrote that score meanwhile
         return insert_rows(model, field_names, rows + rows[:1] if model is Score else rows)
 
-    monkeypatch.setattr(imports, "_insert_rows", duplicate_a_score)
+    monkeypatch.setattr(bulk, "insert_rows", duplicate_a_score)
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
-        with pytest.raises(imports.ImportRejected) as rejected:
-            imports.import_registrations(files.write_csv_folder(data, tmp_path / "f"),
+        with pytest.raises(zrm_imports.ImportRejected) as rejected:
+            zrm_imports.import_registrations(files.write_csv_folder(data, tmp_path / "f"),
                                          actor=Actor(user=None, client="beheer:import_registrations"))
         with connection.cursor() as cursor:
             cursor.execute("SHOW plan_cache_mode")
             assert cursor.fetchone()[0] == "force_custom_plan"
-    assert [e.message for e in rejected.value.errors] == [imports.MSG_CONCURRENT]
+    assert [e.message for e in rejected.value.errors] == [zrm_imports.MSG_CONCURRENT]
     assert Measurement.objects.count() == 0 and Score.objects.count() == 0 and AuditEvent.objects.count() == 0

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from cases.crypto import bsn_lookup_hash
 from cases import services
 from cases.audit import Actor
-from cases.imports import ImportIssue, ImportRejected, import_registrations
+from zrm.imports import ImportIssue, ImportRejected, import_registrations
 from cases.models import (
     AuditAction,
     AuditEvent,
@@ -640,16 +640,16 @@ def test_the_command_imports_a_good_file_prints_a_summary_and_exits_zero(directo
 
 def test_a_concurrent_change_between_validating_and_writing_rejects_the_file_whole(
         director, cli_actor, tmp_path, monkeypatch):
-    from cases import imports
+    from zrm import imports
 
-    validate = imports._Importer.validate
+    validate = imports.RegistrationImport.validate
 
     def validate_then_someone_else_writes(self):
         validate(self)
         Household.objects.create(external_id="A-HH-00003", postcode="9711AB", house_number=9, street="Korreweg",
                                  city="Groningen")
 
-    monkeypatch.setattr(imports._Importer, "validate", validate_then_someone_else_writes)
+    monkeypatch.setattr(imports.RegistrationImport, "validate", validate_then_someone_else_writes)
 
     with pytest.raises(ImportRejected) as rejected:
         import_registrations(files.write_csv_folder(data_for(director, households=5), tmp_path / "e"), actor=cli_actor)

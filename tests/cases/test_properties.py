@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from cases import services
 from cases.audit import Actor
-from cases.imports import ImportRejected, import_registrations
+from zrm.imports import ImportRejected, import_registrations
 from cases.models import (
     ActorType,
     AuditEvent,

@@ -16,7 +16,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.imports import ImportRejected, import_registrations
+from zrm.imports import ImportRejected, import_registrations
 from cases.models import Role, Scope
 from cases.selectors import led_teams, team_ids_of
 from zrm.api.exceptions import problem

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from cases.audit import Actor
-from cases.imports import SHEETS, ImportRejected, import_registrations
+from zrm.imports import SHEETS, ImportRejected, import_registrations
 from cases.models import Team
 
 
