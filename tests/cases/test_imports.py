@@ -405,7 +405,6 @@ def test_unknown_sheets_and_columns_are_reported_not_ignored(director, cli_actor
     assert names == ["casusen", "personen[1].lievelingskleur"]
 
 
-@pytest.mark.postgres
 def test_imported_rows_obey_the_database_level_invariants(director, cli_actor, tmp_path):
     import_registrations(files.write_csv_folder(data_for(director, households=3), tmp_path / "e"), actor=cli_actor)
     measurement = Measurement.objects.get(external_id="A-M-00000")
@@ -436,7 +435,6 @@ def test_an_import_runs_the_same_queries_for_10_or_150_households_and_inserts_in
     assert inserts[150] <= 750 / 10, inserts
 
 
-@pytest.mark.postgres("the COPY fast path")
 def test_a_large_file_imports_in_bulk_on_postgresql(director, cli_actor, tmp_path, capsys):
     """20,000 rows: 4,000 households, 8,000 persons, 4,000 cases, 3,000 measurements (39,000 domain scores) and
     1,000 trajectories. The target is 2,000 rows/s; the floor asserted here leaves room for a busy CI machine
