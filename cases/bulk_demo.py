@@ -47,15 +47,15 @@ from django.contrib.auth.hashers import make_password
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from common import audit as audit_log
+from common.models import AuditAction, AuditEvent
+from common.validators import complete_bsn
 from zrm.derived import derive
 from zrm.models import Domain, InstrumentVersion, Measurement, Score
 
-from . import audit as audit_log
 from . import demo
 from .crypto import bsn_lookup_hash, encrypt_bsn
 from .models import (
-    AuditAction,
-    AuditEvent,
     Case,
     CaseEvent,
     CaseEventKind,
@@ -77,7 +77,6 @@ from .models import (
     StaffMembership,
     Team,
 )
-from .validators import complete_bsn
 
 logger = logging.getLogger(__name__)
 

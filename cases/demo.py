@@ -33,10 +33,11 @@ from django.contrib.auth.hashers import make_password
 from django.db import reset_queries, transaction
 from django.utils import timezone
 
-from . import audit as audit_log
+from common import audit as audit_log
+from common.models import AuditAction, AuditEvent
+from common.validators import complete_bsn
+
 from .models import (
-    AuditAction,
-    AuditEvent,
     Case,
     CaseEvent,
     CaseEventKind,
@@ -53,7 +54,6 @@ from .models import (
     StaffMembership,
     Team,
 )
-from .validators import complete_bsn
 
 DEMO_PASSWORD = "wijkregie-demo"
 # Demo accounts carry an address in a reserved example domain; `demo_logins` lists exactly these.

@@ -39,13 +39,16 @@ from django.db.models import Exists, OuterRef
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from . import audit, services
-from .audit import Actor
+from common import audit
+from common.audit import Actor
+from common.models import AuditAction
+from common.validators import is_valid_bsn, normalise_postcode, validate_postcode
+
+from . import services
 from .crypto import bsn_lookup_hash
 from .models import (
     CASE_TRANSITIONS,
     TEAM_ROLES,
-    AuditAction,
     Case,
     CaseEvent,
     CaseEventKind,
@@ -66,7 +69,6 @@ from .models import (
     Team,
     TeamAction,
 )
-from .validators import is_valid_bsn, normalise_postcode, validate_postcode
 
 PURPOSE_IMPORT = "registratie-import (koppeling of migratie)"
 SHEETS = ("huishoudens", "personen", "casussen", "zrm-metingen", "trajecten")

@@ -9,10 +9,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-from cases import audit
-from cases.audit import Actor
-from cases.models import AuditAction, Role, Team
+from cases.models import Role, Team
 from cases.selectors import led_teams, roles_of, team_ids_of
+from common import audit
+from common.audit import Actor
+from common.models import AuditAction
 
 from . import exports, selectors, services
 from .forms import PublicDashboardForm, TeamDashboardForm

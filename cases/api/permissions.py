@@ -1,7 +1,26 @@
-"""Who may use the staff endpoints of the cases API: the same need-to-know rule as the screens."""
+"""Who may use the staff endpoints of the API: the same need-to-know rule as the screens.
+
+Machine clients are checked by scope (common.api.scopes.ScopePermission); staff sessions by role here.
+"""
 from rest_framework.permissions import BasePermission
 
-from ..selectors import team_ids_of
+from common.api.scopes import MESSAGE
+
+from ..selectors import roles_of, team_ids_of
+
+
+class StaffRolePermission(BasePermission):
+    """A view's `staff_roles`: the roles whose session may call it; None (the default) lets any signed-in
+    staff member through, the view then limits what they see by team (cases.selectors.team_ids_of).
+    Machine clients pass here (ScopePermission checks them)."""
+
+    message = MESSAGE
+
+    def has_permission(self, request, view) -> bool:
+        if getattr(request.user, "client", None) is not None:
+            return True
+        roles = getattr(view, "staff_roles", None)
+        return roles is None or bool(roles_of(request.user) & set(roles))
 
 
 class IsTeamStaff(BasePermission):

@@ -19,9 +19,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 
-from cases.audit import Actor, record_call
-from cases.models import AuditAction, Scope, Team
-from zrm.api.exceptions import problem
+from cases.models import Team
+from common.api.problems import problem
+from common.audit import Actor, record_call
+from common.models import AuditAction, Scope
 
 from ..models import AggregateCell, PeriodKind, ReportPeriod, ScopeKind
 

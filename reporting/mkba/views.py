@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from cases.audit import Actor
+from common.audit import Actor
 
 from . import exports, report, selectors, services
 from .forms import ManualBenefitForm, NewScenarioForm, OverrideForm, RenameForm, ScopeForm

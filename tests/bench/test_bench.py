@@ -24,10 +24,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import bulk_demo
-from cases.audit import Actor
 from cases.imports import import_registrations
-from cases.models import Case, CaseStatus, Role, Scope, StaffMembership
-from cases.services import create_api_client
+from cases.models import Case, CaseStatus, Role, StaffMembership
+from common.audit import Actor
+from common.models import Scope
+from common.services import create_api_client
 from reporting import services
 from reporting.models import AggregateCell, RebuildRun, RebuildStatus
 from reporting.sql import tune_transaction

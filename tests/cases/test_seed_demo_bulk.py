@@ -26,7 +26,7 @@ from cases.models import (
     Team,
 )
 from cases.selectors import household_type
-from cases.validators import POSTCODE_RE, is_valid_bsn
+from common.validators import POSTCODE_RE, is_valid_bsn
 from reporting.models import PersonProgress
 
 PG_REASON = "the bulk demo data go in with PostgreSQL COPY"

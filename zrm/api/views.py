@@ -9,13 +9,13 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.audit import Actor
-from cases.models import Person, Scope, StaffMembership
+from cases.models import Person, StaffMembership
 from cases.selectors import get_case_for, team_ids_of
+from common.api.problems import from_service_error, problem
+from common.api.views import ProblemDetailsMixin, api_actor
 
 from .. import selectors, services
 from ..models import Measurement, MeasurementStatus
-from .exceptions import from_service_error, problem, problem_details_handler
 from .serializers import MeasurementCreateSerializer, MeasurementResultSerializer, MeasurementSerializer
 
 API_FIELD_NAMES = {
@@ -23,21 +23,6 @@ API_FIELD_NAMES = {
     "correction_reason": "correctionReason",
     "version": "instrumentVersion",
 }
-
-
-def api_actor(request) -> Actor:
-    actor = Actor.from_request(request)
-    if actor.client == "web":  # a staff session through the API
-        return Actor(user=request.user, client="api (sessie)", source_ip=actor.source_ip)
-    return actor
-
-
-class ProblemDetailsMixin:
-    # Machine clients need a registration scope (and see only their teams, via team_ids_of).
-    required_scopes = {"read": Scope.REGISTRATION_READ, "write": Scope.REGISTRATION_WRITE}
-
-    def get_exception_handler(self):
-        return problem_details_handler
 
 
 class CaseMeasurementsView(ProblemDetailsMixin, generics.GenericAPIView):
