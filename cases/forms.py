@@ -9,6 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from common.validators import is_valid_bsn, normalise_postcode, validate_postcode
+
 from .models import (
     ActorType,
     ClosureReason,
@@ -28,7 +30,6 @@ from .models import (
 )
 from .selectors import directors_for_team
 from .services import MSG_BSN_INVALID, InterventionData, PersonData
-from .validators import is_valid_bsn, normalise_postcode, validate_postcode
 
 
 class StyledFormMixin:

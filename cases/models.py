@@ -9,8 +9,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.validators import validate_bsn, validate_postcode, validate_postcode_area
+
 from .fields import BSNHashField, EncryptedBSNField
-from .validators import validate_bsn, validate_postcode, validate_postcode_area
 
 
 class CodeList(models.Model):
@@ -388,46 +389,6 @@ class CaseEvent(models.Model):
         return (user.get_full_name() or user.get_username()) if user is not None else self.actor_client
 
 
-class AuditAction(models.TextChoices):
-    CREATE = "create", _("aanmaken")
-    READ = "read", _("inzien")
-    SEARCH = "search", _("zoeken")
-    UPDATE = "update", _("wijzigen")
-    DELETE = "delete", _("verwijderen")
-    EXPORT = "export", _("exporteren")
-    PRINT = "print", _("afdrukken")
-
-
-class AuditEvent(models.Model):
-    """Append-only log of every processing of personal data (NEN 7513 fields).
-
-    Rows are only ever inserted through cases.audit.record(); PostgreSQL rejects UPDATE and
-    DELETE with a trigger.
-    """
-
-    at = models.DateTimeField(db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    on_behalf_of = models.CharField(max_length=200, blank=True)
-    client = models.CharField(max_length=200, blank=True, help_text=_("API-client of 'web'"))
-    action = models.CharField(max_length=10, choices=AuditAction.choices)
-    object_type = models.CharField(max_length=50)
-    object_id = models.CharField(max_length=64)
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    purpose = models.CharField(max_length=200)
-    source_ip = models.GenericIPAddressField(null=True, blank=True)
-    # Hash chain (tamper evidence): row_hash = SHA-256 over this row's fields and the previous row's hash.
-    prev_hash = models.CharField(max_length=64, editable=False, default="")
-    row_hash = models.CharField(max_length=64, editable=False, default="")
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-        verbose_name = _("auditregel")
-        verbose_name_plural = _("auditlog")
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
-
-
-
 # --- The plan (issue: one plan per household) -------------------------------------------------
 
 class PlanStatus(models.TextChoices):
@@ -703,45 +664,6 @@ class Escalation(models.Model):
             models.CheckConstraint(condition=Q(prevented=True) | Q(prevented_by__isnull=True),
                                    name="escalation_prevented_by_only_if_prevented"),
         ]
-
-
-# --- Machine access (API clients) ----------------------------------------------------------------
-
-class Scope(models.TextChoices):
-    AGGREGATES_READ = "aggregaten.lezen", _("Geaggregeerde cijfers lezen (gemeente)")
-    REGISTRATION_READ = "registratie.lezen", _("Registratie lezen (koppeling, beperkt tot teams)")
-    REGISTRATION_WRITE = "registratie.schrijven", _("Registratie schrijven (koppeling, beperkt tot teams)")
-    RESEARCH_READ = "onderzoek.lezen", _("Gepseudonimiseerd onderzoeksbestand lezen")
-    MKBA_READ = "mkba.lezen", _("MKBA berekenen en lezen")
-
-
-class ApiClient(models.Model):
-    """A machine client of the REST API. Its token is shown once and stored only as a SHA-256 hash."""
-
-    name = models.CharField(_("naam"), max_length=100, unique=True)
-    token_prefix = models.CharField(max_length=8, db_index=True, editable=False)
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    scopes = models.JSONField(_("scopes"), default=list)
-    teams = models.ManyToManyField(Team, blank=True, related_name="api_clients",
-                                   verbose_name=_("teams (voor registratie-scopes)"))
-    pseudonym_key = models.CharField(max_length=64, editable=False,
-                                     help_text=_("Sleutel voor de pseudoniemen in het onderzoeksbestand van deze client."))
-    active = models.BooleanField(_("actief"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
-    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("API-client")
-        verbose_name_plural = _("API-clients")
-
-    def __str__(self):
-        return self.name
-
-    def has_scope(self, scope: str) -> bool:
-        return scope in (self.scopes or [])
 
 
 # --- Privacy (issue 8): break-the-glass, consent -------------------------------------------------

@@ -29,11 +29,12 @@ from django.db.models import Exists, Max, OuterRef, Q, Value
 from django.db.models.functions import Substr, TruncYear
 from django.utils import timezone
 
-from . import audit
-from .audit import Actor
+from common import audit
+from common.audit import Actor
+from common.models import AuditAction
+
 from .models import (
     Agreement,
-    AuditAction,
     Case,
     CaseEvent,
     CaseStatus,

@@ -8,6 +8,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
+from common.models import Scope
+from common.validators import normalise_postcode
+
 from .models import (
     TEAM_ROLES,
     Case,
@@ -17,12 +20,10 @@ from .models import (
     MemberRole,
     Person,
     Role,
-    Scope,
     StaffMembership,
     Team,
 )
 from .crypto import bsn_lookup_hash
-from .validators import normalise_postcode
 
 
 # --- Access -------------------------------------------------------------------------------

@@ -18,16 +18,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases.signals import case_changed
+from common import audit
+from common.audit import Actor
+from common.models import AuditAction
+from common.validators import is_valid_bsn, normalise_postcode, validate_postcode
 
-from . import audit, selectors
-from .audit import Actor
+from . import selectors
 from .models import (
     CASE_TRANSITIONS,
     TEAM_ROLES,
     ActorType,
     Agreement,
-    ApiClient,
-    AuditAction,
     Case,
     CaseEvent,
     CaseEventKind,
@@ -57,12 +58,10 @@ from .models import (
     PlanStatus,
     Role,
     SafetyOverride,
-    Scope,
     StaffMembership,
     Team,
     TeamAction,
 )
-from .validators import is_valid_bsn, normalise_postcode, validate_postcode
 
 MSG_FUTURE = "Deze datum ligt in de toekomst."
 MSG_OPEN_CASE = "Dit huishouden heeft al een open casus."
@@ -896,55 +895,6 @@ def record_escalation(*, actor: Actor, case: Case, kind: str, prevented: bool, d
         audit.record(actor, AuditAction.CREATE, escalation, case=case)
         case_changed.send(sender=Case, case_id=case.pk)  # after commit: reporting facts and aggregates
     return escalation
-
-
-# --- API clients -----------------------------------------------------------------------------
-
-def hash_token(token: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def create_api_client(*, name: str, scopes: list[str], teams=(), created_by=None) -> tuple[ApiClient, str]:
-    """Create a machine client. Returns it with its token, which is shown this once and stored only hashed.
-
-    Registration scopes need at least one team: an integration never sees every team.
-    """
-    import secrets
-
-    errors: dict = {}
-    name = (name or "").strip()
-    teams = list(teams)
-    if not name:
-        errors.setdefault("name", []).append("Geef de client een naam.")
-    elif ApiClient.objects.filter(name=name).exists():
-        errors.setdefault("name", []).append("Er is al een API-client met deze naam.")
-    unknown = sorted(set(scopes) - set(Scope.values))
-    if not scopes:
-        errors.setdefault("scopes", []).append("Kies minstens één scope.")
-    if unknown:
-        errors.setdefault("scopes", []).append(f"Onbekende scope(s): {', '.join(unknown)}.")
-    if {Scope.REGISTRATION_READ, Scope.REGISTRATION_WRITE} & set(scopes) and not teams:
-        errors.setdefault("teams", []).append("Een registratie-scope geldt alleen voor genoemde teams: kies teams.")
-    _raise(errors)
-    token = secrets.token_urlsafe(32)
-    with transaction.atomic():
-        client = ApiClient.objects.create(
-            name=name, token_prefix=token[:8], token_hash=hash_token(token), scopes=sorted(set(scopes)),
-            pseudonym_key=secrets.token_hex(32), created_by=created_by,
-        )
-        client.teams.set(teams)
-    return client, token
-
-
-def rotate_api_client_token(*, client: ApiClient) -> str:
-    """Issue a new token; the old one stops working at once."""
-    import secrets
-
-    token = secrets.token_urlsafe(32)
-    ApiClient.objects.filter(pk=client.pk).update(token_prefix=token[:8], token_hash=hash_token(token))
-    return token
 
 
 # =================================================================================================

@@ -21,9 +21,10 @@ import json
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from common.models import AuditEvent
+
 from .models import (
     Agreement,
-    AuditEvent,
     BreakGlassAccess,
     Case,
     CaseEvent,

@@ -16,8 +16,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import audit, selectors, services
-from .audit import Actor
+from common import audit
+from common.audit import Actor
+from common.models import AuditAction
+
+from . import selectors, services
 from .forms import (
     MEMBERS_PREFIX,
     AddMemberForm,
@@ -45,17 +48,7 @@ from .forms import (
     raw_values,
     yes_no_initial,
 )
-from .models import (
-    AuditAction,
-    Case,
-    CaseStatus,
-    FamilyApproach,
-    Household,
-    NetworkAssessment,
-    PlanStatus,
-    Role,
-    Team,
-)
+from .models import Case, CaseStatus, FamilyApproach, Household, NetworkAssessment, PlanStatus, Role, Team
 from .privacy_forms import (
     BemoeizorgForm,
     BreakGlassForm,

@@ -1,7 +1,7 @@
 """The beheerder sees every rebuild of the reporting figures, with its status and error (read-only)."""
 from django.contrib import admin
 
-from cases.admin import AdministratorAdmin
+from common.admin import AdministratorAdmin
 
 from .models import RebuildRun
 

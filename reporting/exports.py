@@ -2,17 +2,12 @@
 built with public=True (small cells suppressed), and the views audit every export."""
 from __future__ import annotations
 
-import csv
-import io
-import re
-
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from .selectors import Section
+from common.exports import csv_bytes, sheet_name, workbook_bytes
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_TYPE = "text/csv; charset=utf-8"
+from .selectors import Section
 
 
 def _rows(title: str, sections: list[Section]):
@@ -28,20 +23,7 @@ def _rows(title: str, sections: list[Section]):
 
 def to_csv(title: str, sections: list[Section]) -> bytes:
     """Semicolon-separated with a BOM, as Dutch spreadsheet programs expect; the displayed (suppressed) text."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    for row in _rows(title, sections):
-        writer.writerow(row)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _sheet_name(title: str, used: set[str]) -> str:
-    name = re.sub(r"[\[\]:*?/\\]", "", title)[:28] or "Blad"
-    candidate, n = name, 2
-    while candidate in used:
-        candidate, n = f"{name[:26]} {n}", n + 1
-    used.add(candidate)
-    return candidate
+    return csv_bytes(_rows(title, sections))
 
 
 def to_xlsx(title: str, sections: list[Section]) -> bytes:
@@ -51,7 +33,7 @@ def to_xlsx(title: str, sections: list[Section]) -> bytes:
     used: set[str] = set()
     bold = Font(bold=True)
     for section in sections:
-        sheet = book.create_sheet(_sheet_name(section.title, used))
+        sheet = book.create_sheet(sheet_name(section.title, used))
         sheet.append([title])
         sheet.append([section.title])
         sheet["A1"].font = sheet["A2"].font = bold
@@ -65,6 +47,4 @@ def to_xlsx(title: str, sections: list[Section]) -> bytes:
             for row in table.rows:
                 sheet.append([cell.raw if cell.raw is not None else cell.text for cell in row])
         sheet.column_dimensions["A"].width = 42
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)

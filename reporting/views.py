@@ -9,10 +9,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-from cases import audit
-from cases.audit import Actor
-from cases.models import AuditAction, Role, Team
+from cases.models import Role, Team
 from cases.selectors import led_teams, roles_of, team_ids_of
+from common import audit
+from common.audit import Actor
+from common.exports import CSV_TYPE, XLSX_TYPE
+from common.models import AuditAction
 
 from . import exports, selectors, services
 from .forms import PublicDashboardForm, TeamDashboardForm
@@ -86,9 +88,9 @@ def team_export(request, fmt: str):
 
 def _download(title: str, sections, filename: str, fmt: str) -> HttpResponse:
     if fmt == "csv":
-        response = HttpResponse(exports.to_csv(title, sections), content_type=exports.CSV_TYPE)
+        response = HttpResponse(exports.to_csv(title, sections), content_type=CSV_TYPE)
     else:
-        response = HttpResponse(exports.to_xlsx(title, sections), content_type=exports.XLSX_TYPE)
+        response = HttpResponse(exports.to_xlsx(title, sections), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
 

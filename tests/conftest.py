@@ -50,7 +50,7 @@ def team_leader(db, social_worker):
 
 @pytest.fixture
 def actor(social_worker):
-    from cases.audit import Actor
+    from common.audit import Actor
 
     return Actor(user=social_worker.user)
 

@@ -21,7 +21,7 @@ from cases.models import (
     Team,
 )
 from cases.selectors import person_by_bsn
-from cases.validators import complete_bsn
+from common.validators import complete_bsn
 
 _rng = random.Random(20261122)
 

@@ -11,8 +11,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from cases import services
-from cases.audit import Actor
 from cases.models import Consent, InterventionType
+from common.audit import Actor
 from reporting.mkba.models import Scenario
 from tests.factories import StaffFactory
 from tests.zrm.factories import all_scores, case_with_adult, record

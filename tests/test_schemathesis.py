@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cases import services
+from common.services import create_api_client
 from tests.zrm.factories import all_scores, case_with_adult, record
 
 SCOPES = ["aggregaten.lezen", "registratie.lezen", "registratie.schrijven", "onderzoek.lezen", "mkba.lezen"]
@@ -31,8 +31,8 @@ def _cli() -> str:
 def test_the_live_api_never_fails_and_follows_its_schema(live_server, scope, tmp_path):
     case, adult = case_with_adult()
     record(case, adult, scores=all_scores(3))
-    _, token = services.create_api_client(name=f"schemathesis-{scope}", scopes=[scope],
-                                          teams=[case.team] if scope.startswith("registratie") else [])
+    _, token = create_api_client(name=f"schemathesis-{scope}", scopes=[scope],
+                                 teams=[case.team] if scope.startswith("registratie") else [])
     result = subprocess.run(
         [_cli(), "run", f"{live_server.url}/api/v1/openapi.yaml", "--url", live_server.url,
          "-H", f"Authorization: Bearer {token}",

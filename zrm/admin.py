@@ -4,8 +4,8 @@ Measurements are deliberately not registered: a beheerder configures, but does n
 """
 from django.contrib import admin, messages
 
-from cases.admin import AdministratorAdmin
-from cases.audit import Actor
+from common.admin import AdministratorAdmin
+from common.audit import Actor
 
 from . import services
 from .models import AnchorText, Domain, DomainMapping, InstrumentVersion, LevelLabel

@@ -20,10 +20,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cases import audit
 from cases import services as case_services
-from cases.audit import Actor
-from cases.models import TEAM_ROLES, AuditAction, Case, CaseStatus, Person, StaffMembership
+from cases.models import TEAM_ROLES, Case, CaseStatus, Person, StaffMembership
+from common import audit
+from common.audit import Actor
+from common.models import AuditAction
 from zrm.signals import measurement_finalised
 
 from . import derived, selectors, validation

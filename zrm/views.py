@@ -10,10 +10,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cases import audit
-from cases.audit import Actor
-from cases.models import AuditAction, CaseStatus, HouseholdMembership, Person
+from cases.models import CaseStatus, HouseholdMembership, Person
 from cases.selectors import directors_for_team, get_case_for, membership_for_team, team_ids_of
+from common import audit
+from common.audit import Actor
+from common.models import AuditAction
 
 from . import selectors, services
 from .forms import NOT_SCORED, MeasurementForm

@@ -13,10 +13,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases import services
-from cases.models import TEAM_ROLES, Scope
-from cases.validators import is_valid_bsn
-from zrm.api.exceptions import from_service_error
-from zrm.api.views import ProblemDetailsMixin, api_actor
+from cases.models import TEAM_ROLES
+from common.api.problems import from_service_error
+from common.api.views import ProblemDetailsMixin, api_actor
+from common.models import Scope
+from common.validators import is_valid_bsn
 
 FIELD_NAMES = {"bsn": "bsn", "date_of_birth": "dateOfBirth", "postcode": "postcode", "house_number": "houseNumber"}
 

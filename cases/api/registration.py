@@ -31,23 +31,23 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from zrm.api.exceptions import from_service_error, problem
-from zrm.api.views import api_actor
+from common import audit
+from common.api.problems import from_service_error, problem
+from common.api.views import api_actor
+from common.models import AuditAction, Scope
+from common.validators import is_valid_bsn
 
-from .. import audit, selectors, services
+from .. import selectors, services
 from ..models import (
-    AuditAction,
     Case,
     CaseStatus,
     ClosureReason,
     Household,
     HouseholdMembership,
     MeldingSource,
-    Scope,
     StaffMembership,
     Team,
 )
-from ..validators import is_valid_bsn
 from .registration_serializers import (
     CaseCreateSerializer,
     CaseSerializer,

@@ -1,7 +1,7 @@
 """Staff REST endpoints for the plan, interventions and escalations (session auth, team-scoped like the UI).
 
 Every write goes through the services of the casus page, so the API and the screens give the same Dutch
-messages; errors are problem details (zrm/api/exceptions.py) with every invalid parameter listed.
+messages; errors are problem details (common/api/problems.py) with every invalid parameter listed.
 """
 from __future__ import annotations
 
@@ -11,23 +11,15 @@ from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from zrm.api.exceptions import from_service_error, problem
-from zrm.api.views import ProblemDetailsMixin, api_actor
+from common import audit
+from common.api.problems import from_service_error, problem
+from common.api.scopes import ScopePermission
+from common.api.views import ProblemDetailsMixin, api_actor
+from common.models import AuditAction, Scope
 
-from .. import audit, selectors, services
-from ..models import (
-    AuditAction,
-    Escalation,
-    Intervention,
-    InterventionType,
-    NetworkAssessment,
-    Person,
-    Plan,
-    PlanStatus,
-    Scope,
-)
-from .permissions import IsTeamStaff
-from .scopes import ScopePermission
+from .. import selectors, services
+from ..models import Escalation, Intervention, InterventionType, NetworkAssessment, Person, Plan, PlanStatus
+from ..permissions import IsTeamStaff, StaffRolePermission
 from .serializers import (
     AgreementSerializer,
     AgreementWriteSerializer,
@@ -50,7 +42,7 @@ INVALID = "De invoer bevat fouten; zie invalid-params."
 
 class StaffAPIView(ProblemDetailsMixin, generics.GenericAPIView):
     # The project's defaults (signed in; machine clients only with a declared scope) plus the team rule.
-    permission_classes = [IsAuthenticated, ScopePermission, IsTeamStaff]
+    permission_classes = [IsAuthenticated, ScopePermission, StaffRolePermission, IsTeamStaff]
     # Machine clients: reads need registratie.lezen, writes registratie.schrijven, and they see only the teams
     # they were given (selectors.team_ids_of). Staff sessions (sociaal werker, teamleider) work as before.
     required_scopes = {"read": Scope.REGISTRATION_READ, "write": Scope.REGISTRATION_WRITE}

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import (
-    AuditAction,
     Case,
     CaseEvent,
     CaseEventKind,
@@ -23,6 +22,7 @@ from cases.models import (
     MeldingSource,
     Team,
 )
+from common.models import AuditAction
 
 from . import bulk
 from .cells import Column

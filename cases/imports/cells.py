@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 
 from cases import services
-from cases.validators import is_valid_bsn, normalise_postcode, validate_postcode
+from common.validators import is_valid_bsn, normalise_postcode, validate_postcode
 
 MSG_REQUIRED = "Dit veld is verplicht."
 MSG_DATE = "Ongeldige datum: gebruik JJJJ-MM-DD of DD-MM-JJJJ."

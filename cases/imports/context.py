@@ -15,9 +15,11 @@ from typing import ClassVar
 
 from django.contrib.auth import get_user_model
 
-from cases import audit, services
-from cases.audit import Actor
-from cases.models import AuditAction, StaffMembership, Team
+from cases import services
+from cases.models import StaffMembership, Team
+from common import audit
+from common.audit import Actor
+from common.models import AuditAction
 
 from . import bulk
 from .cells import UNIQUE_KINDS, Column, cell_text, parse_cell

@@ -1,7 +1,8 @@
 """The sheet huishoudens: households by extern_id, created or their address updated."""
 from __future__ import annotations
 
-from cases.models import AuditAction, Household
+from cases.models import Household
+from common.models import AuditAction
 
 from . import bulk
 from .cells import Column

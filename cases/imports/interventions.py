@@ -3,16 +3,8 @@ cases.services (the same as the entry screen), and bridging one another within a
 from __future__ import annotations
 
 from cases import services
-from cases.models import (
-    AuditAction,
-    Case,
-    Deliverer,
-    DeviationReason,
-    Intervention,
-    InterventionType,
-    OtherSubcategory,
-    TeamAction,
-)
+from cases.models import Case, Deliverer, DeviationReason, Intervention, InterventionType, OtherSubcategory, TeamAction
+from common.models import AuditAction
 
 from . import bulk
 from .cells import Column

@@ -7,7 +7,8 @@ import datetime as dt
 from collections import defaultdict
 
 from cases.crypto import bsn_lookup_hash
-from cases.models import AuditAction, HouseholdMembership, MemberRole, Person
+from cases.models import HouseholdMembership, MemberRole, Person
+from common.models import AuditAction
 
 from . import bulk
 from .cells import Column

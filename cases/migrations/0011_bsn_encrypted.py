@@ -3,7 +3,7 @@ import django.core.validators  # noqa: F401
 from django.db import migrations, models
 
 import cases.fields
-import cases.validators
+import common.validators
 
 
 def encrypt_existing(apps, schema_editor):
@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
         migrations.RunPython(encrypt_existing, decrypt_existing),
         migrations.AlterField(
             model_name="person", name="bsn",
-            field=cases.fields.EncryptedBSNField(blank=True, null=True, validators=[cases.validators.validate_bsn],
+            field=cases.fields.EncryptedBSNField(blank=True, null=True, validators=[common.validators.validate_bsn],
                                                  verbose_name="BSN"),
         ),
         migrations.AlterField(model_name="person", name="bsn_hash",

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served locally (no CDN; CSP-friendly split view)
     "pgtrigger",  # database triggers declared on the models (the case state machine, ...)
+    "common",  # the bottom layer: API conventions, API clients, audit log, validators, exports
     "cases",
     "zrm",
     "reporting",
@@ -64,8 +65,8 @@ MIDDLEWARE = [
     "cases.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "config.api_conventions.ApiVersionMiddleware",
-    "config.api_conventions.NoPersonalDataInUrlMiddleware",
+    "common.api.conventions.ApiVersionMiddleware",
+    "common.api.conventions.NoPersonalDataInUrlMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -242,18 +243,19 @@ CELERY_BEAT_SCHEDULE: dict = {
 # --- REST framework ------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "cases.api.authentication.ApiClientAuthentication",
+        "common.api.authentication.ApiClientAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "cases.api.scopes.ScopePermission",
+        "common.api.scopes.ScopePermission",  # machine clients: the view's required_scopes
+        "cases.permissions.StaffRolePermission",  # staff sessions: the view's staff_roles
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["cases.api.throttling.ApiClientRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["common.api.throttling.ApiClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api_client": os.environ.get("API_CLIENT_RATE", "1200/min")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Every API error is problem details (RFC 9457) with invalid-params (NL API Design Rules).
-    "EXCEPTION_HANDLER": "zrm.api.exceptions.problem_details_handler",
+    "EXCEPTION_HANDLER": "common.api.problems.problem_details_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from cases.crypto import bsn_lookup_hash, encrypt_bsn
 from cases.models import CaseEventKind, CaseStatus, MemberRole
-from cases.validators import complete_bsn
+from common.validators import complete_bsn
 from demo.small import plan as small_plan
 from zrm.derived import derive
 

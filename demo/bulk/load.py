@@ -19,10 +19,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from cases import audit as audit_log
 from cases.models import (
-    AuditAction,
-    AuditEvent,
     Case,
     CaseEvent,
     CaseStatus,
@@ -42,6 +39,8 @@ from cases.models import (
     StaffMembership,
     Team,
 )
+from common import audit as audit_log
+from common.models import AuditAction, AuditEvent
 from demo.small import load as small_load
 from demo.small import plan as small_plan
 from zrm.models import Domain, InstrumentVersion, Measurement, Score

@@ -25,10 +25,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import reset_queries, transaction
 from django.utils import timezone
 
-from cases import audit as audit_log
 from cases.models import (
-    AuditAction,
-    AuditEvent,
     Case,
     CaseEvent,
     CaseEventKind,
@@ -44,6 +41,8 @@ from cases.models import (
     StaffMembership,
     Team,
 )
+from common import audit as audit_log
+from common.models import AuditAction, AuditEvent
 
 from .plan import (
     DEFAULT_SEED,

@@ -19,7 +19,7 @@ from typing import Iterator
 from django.conf import settings
 
 from cases.models import CaseStatus, MemberRole, Role
-from cases.validators import complete_bsn
+from common.validators import complete_bsn
 
 DEFAULT_SEED = 20261122
 

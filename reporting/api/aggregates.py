@@ -8,9 +8,7 @@ A count under the small-cell threshold is withheld (`count` null, `suppressed` t
 computed over fewer persons or cases than the threshold is withheld the same way. Per-worker cells
 never leave the team.
 """
-import csv
 import datetime as dt
-import io
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -19,9 +17,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 
-from cases.audit import Actor, record_call
-from cases.models import AuditAction, Scope, Team
-from zrm.api.exceptions import problem
+from cases.models import Team
+from common.api.problems import problem
+from common.audit import Actor, record_call
+from common.exports import CSV_TYPE, csv_bytes
+from common.models import AuditAction, Scope
 
 from ..models import AggregateCell, PeriodKind, ReportPeriod, ScopeKind
 
@@ -145,16 +145,14 @@ class AggregatesExportView(AggregatesBase):
         if errors:
             return problem(400, detail="De parameters bevatten fouten; zie invalid-params.", invalid_params=errors)
         self.audit(request, query)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(["indicator", "key1", "key2", "key3", "count", "value", "base", "suppressed"])
+        rows = [["indicator", "key1", "key2", "key3", "count", "value", "base", "suppressed"]]
         for row in cells(query):
-            writer.writerow([row["indicator"], row["key1"], row["key2"], row["key3"],
-                             "<%d" % settings.WIJKREGIE["SMALL_CELL_THRESHOLD"] if row["count"] is None
-                             and row["suppressed"] else row["count"] if row["count"] is not None else "",
-                             "" if row["value"] is None else row["value"],
-                             "" if row["base"] is None else row["base"], "ja" if row["suppressed"] else "nee"])
-        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+            rows.append([row["indicator"], row["key1"], row["key2"], row["key3"],
+                         "<%d" % settings.WIJKREGIE["SMALL_CELL_THRESHOLD"] if row["count"] is None
+                         and row["suppressed"] else row["count"] if row["count"] is not None else "",
+                         "" if row["value"] is None else row["value"],
+                         "" if row["base"] is None else row["base"], "ja" if row["suppressed"] else "nee"])
+        response = HttpResponse(csv_bytes(rows), content_type=CSV_TYPE)
         response["Content-Disposition"] = (f'attachment; filename="wijkregie-{query["scope_kind"]}-'
                                            f'{query["period_kind"]}-{query["period_start"]:%Y-%m-%d}.csv"')
         return response

@@ -3,9 +3,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 
-from cases.audit import Actor, record_call
-from cases.models import AuditAction, Scope
-from zrm.api.exceptions import problem, problem_details_handler
+from common.api.problems import problem, problem_details_handler
+from common.audit import Actor, record_call
+from common.models import AuditAction, Scope
 
 from .. import research
 

@@ -8,7 +8,7 @@ import datetime as dt
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from cases.admin import AdministratorAdmin, AdministratorInlineMixin
+from common.admin import AdministratorAdmin, AdministratorInlineMixin
 
 from . import selectors, services
 from .models import PriceBook, PriceBookItem

@@ -7,10 +7,12 @@ import io
 from django.utils import timezone
 from django.utils.text import slugify
 
+from common.exports import XLSX_TYPE, workbook_bytes
+
 from . import inputs, report
 
 CONTENT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": XLSX_TYPE,
     "pdf": "application/pdf",
 }
 
@@ -166,9 +168,7 @@ def xlsx(rep: report.Report, scenarios=()) -> bytes:
         notes.append([f"Fout bij de laatste berekening: {error.get('path')}: {error.get('message')}"])
     notes.column_dimensions["A"].width = 120
 
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)
 
 
 # --- PDF -------------------------------------------------------------------------------------------

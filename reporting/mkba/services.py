@@ -7,7 +7,7 @@ Guarantees:
   raise a ValidationError keyed by the override path and nothing is written.
 - Every result records the price-book version it was computed with (also a database constraint).
 - A price-book version used by a scenario is not changed: new prices go into a copy.
-- Changes by people are audited (cases.audit.record). MKBA data are aggregates: no personal data.
+- Changes by people are audited (common.audit.record). MKBA data are aggregates: no personal data.
 """
 from __future__ import annotations
 
@@ -19,9 +19,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from cases import audit
-from cases.audit import Actor
-from cases.models import AuditAction, Team
+from cases.models import Team
+from common import audit
+from common.audit import Actor
+from common.models import AuditAction
 
 from . import calculation, inputs, selectors
 from .calculation import InvalidInput, Issue

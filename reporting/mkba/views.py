@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from cases.audit import Actor
+from common.audit import Actor
 
 from . import exports, report, selectors, services
 from .forms import ManualBenefitForm, NewScenarioForm, OverrideForm, RenameForm, ScopeForm
@@ -250,7 +250,7 @@ def export_xlsx(request, pk: int):
     rep = report.build(scenario, _price_labels(scenario))
     content = exports.xlsx(rep, selectors.scenarios_of_scope(scenario.team_id, scenario.year))
     services.record_export(Actor.from_request(request), scenario)
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(content, content_type=exports.CONTENT_TYPES["xlsx"])
     response["Content-Disposition"] = f'attachment; filename="{exports.filename(scenario, "xlsx")}"'
     return response
 
@@ -261,6 +261,6 @@ def export_pdf(request, pk: int):
     scenario = selectors.get_scenario_for(request.user, pk)
     content = exports.pdf(report.build(scenario, _price_labels(scenario)))
     services.record_export(Actor.from_request(request), scenario)
-    response = HttpResponse(content, content_type="application/pdf")
+    response = HttpResponse(content, content_type=exports.CONTENT_TYPES["pdf"])
     response["Content-Disposition"] = f'attachment; filename="{exports.filename(scenario, "pdf")}"'
     return response

@@ -23,10 +23,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.audit import Actor
+from cases.models import Case, CaseStatus, Role, StaffMembership
+from common.audit import Actor
+from common.models import Scope
+from common.services import create_api_client
 from zrm.imports import import_registrations
-from cases.models import Case, CaseStatus, Role, Scope, StaffMembership
-from cases.services import create_api_client
 from demo import bulk as bulk_demo
 from reporting import services
 from reporting.models import AggregateCell, RebuildRun, RebuildStatus

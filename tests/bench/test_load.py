@@ -39,19 +39,10 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 from django.utils import timezone
 
-from cases.audit import verify_chain
-from cases.models import (
-    AuditAction,
-    AuditEvent,
-    Case,
-    Household,
-    HouseholdMembership,
-    Person,
-    Role,
-    StaffMembership,
-    Team,
-)
-from cases.validators import complete_bsn
+from cases.models import Case, Household, HouseholdMembership, Person, Role, StaffMembership, Team
+from common.audit import verify_chain
+from common.models import AuditAction, AuditEvent
+from common.validators import complete_bsn
 from demo import bulk as seed
 from reporting import services
 from reporting.models import AggregateCell, RebuildKind, RebuildRun, RebuildStatus

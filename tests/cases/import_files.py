@@ -14,7 +14,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from cases.validators import complete_bsn
+from common.validators import complete_bsn
 
 CODES_2017 = [
     "financien", "werk_opleiding", "tijdsbesteding", "huisvesting", "huiselijke_relaties", "geestelijke_gezondheid",

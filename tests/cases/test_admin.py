@@ -4,17 +4,9 @@ import datetime as dt
 import pytest
 from django.urls import NoReverseMatch, reverse
 
-from cases import audit
-from cases.models import (
-    AuditAction,
-    AuditEvent,
-    ClosureReason,
-    MeldingSource,
-    Organisation,
-    Role,
-    StaffMembership,
-    Team,
-)
+from cases.models import ClosureReason, MeldingSource, Organisation, Role, StaffMembership, Team
+from common import audit
+from common.models import AuditAction, AuditEvent
 from tests.factories import CaseFactory, StaffFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,10 +20,10 @@ def beheerder(client):
     return staff
 
 
-@pytest.mark.parametrize("model", ["organisation", "team", "staffmembership", "meldingsource", "closurereason",
-                                   "auditevent"])
+@pytest.mark.parametrize("model", ["cases_organisation", "cases_team", "cases_staffmembership",
+                                   "cases_meldingsource", "cases_closurereason", "common_auditevent"])
 def test_the_beheerder_sees_the_configuration_screens(client, beheerder, model):
-    assert client.get(reverse(f"admin:cases_{model}_changelist")).status_code == 200
+    assert client.get(reverse(f"admin:{model}_changelist")).status_code == 200
 
 
 def test_the_beheerder_sees_the_user_accounts(client, beheerder):
@@ -123,16 +115,16 @@ def test_the_audit_log_is_read_only(client, beheerder):
     case = CaseFactory()
     person = case.household.memberships.get().person
     event = audit.record(audit.Actor(user=case.regisseur.user), AuditAction.READ, person, person=person, case=case)
-    assert client.get(reverse("admin:cases_auditevent_add")).status_code == 403
-    detail = client.get(reverse("admin:cases_auditevent_change", args=[event.pk]))
+    assert client.get(reverse("admin:common_auditevent_add")).status_code == 403
+    detail = client.get(reverse("admin:common_auditevent_change", args=[event.pk]))
     assert detail.status_code == 200
     content = detail.content.decode()
     assert 'name="purpose"' not in content  # no editable fields
     assert person.last_name not in content and person.bsn not in content  # ids only, no names
-    client.post(reverse("admin:cases_auditevent_change", args=[event.pk]), {"purpose": "gewijzigd"})
+    client.post(reverse("admin:common_auditevent_change", args=[event.pk]), {"purpose": "gewijzigd"})
     event.refresh_from_db()
     assert event.purpose == audit.PURPOSE_CASEWORK
-    response = client.post(reverse("admin:cases_auditevent_delete", args=[event.pk]), {"post": "yes"})
+    response = client.post(reverse("admin:common_auditevent_delete", args=[event.pk]), {"post": "yes"})
     assert response.status_code == 403 and AuditEvent.objects.filter(pk=event.pk).exists()
 
 
@@ -141,7 +133,7 @@ def test_the_audit_log_is_filtered_and_searched_by_object_id(client, beheerder):
     actor = audit.Actor(user=first.regisseur.user)
     audit.record(actor, AuditAction.READ, first, case=first)
     audit.record(actor, AuditAction.UPDATE, second, case=second)
-    url = reverse("admin:cases_auditevent_changelist")
+    url = reverse("admin:common_auditevent_changelist")
     listed = lambda response: {(e.action, e.object_id) for e in response.context["cl"].result_list}  # noqa: E731
     assert listed(client.get(url, {"action": "update"})) == {("update", str(second.pk))}
     assert listed(client.get(url, {"object_type": "case", "q": str(first.pk)})) == {("read", str(first.pk))}

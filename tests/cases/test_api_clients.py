@@ -6,8 +6,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from rest_framework.test import APIClient
 
-from cases import services
-from cases.models import ApiClient
+from common.models import ApiClient
+from common.services import create_api_client, hash_token, rotate_api_client_token
 from tests.factories import CaseFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,10 +20,10 @@ def bearer(token):
 
 
 def test_the_token_is_stored_only_as_a_hash():
-    client, token = services.create_api_client(name="CBS-koppeling", scopes=["aggregaten.lezen"])
+    client, token = create_api_client(name="CBS-koppeling", scopes=["aggregaten.lezen"])
     stored = ApiClient.objects.get(pk=client.pk)
     assert token not in (stored.token_hash, stored.token_prefix + stored.token_hash)
-    assert stored.token_hash == services.hash_token(token) and len(stored.token_hash) == 64
+    assert stored.token_hash == hash_token(token) and len(stored.token_hash) == 64
     assert not any(token in str(value) for value in ApiClient.objects.values().get(pk=client.pk).values())
 
 
@@ -53,11 +53,11 @@ def test_create_api_client_command_refuses_bad_input(args, message):
 
 def test_unknown_revoked_and_rotated_tokens_are_refused():
     case = CaseFactory()
-    client, token = services.create_api_client(name="K", scopes=["registratie.lezen"], teams=[case.team])
+    client, token = create_api_client(name="K", scopes=["registratie.lezen"], teams=[case.team])
     url = f"/api/v1/casussen/{case.pk}/zrm-metingen"
     assert bearer(token).get(url).status_code == 200
     assert bearer(token[:-1] + "x").get(url).status_code == 401
-    new_token = services.rotate_api_client_token(client=client)
+    new_token = rotate_api_client_token(client=client)
     assert bearer(token).get(url).status_code == 401
     assert bearer(new_token).get(url).status_code == 200
     ApiClient.objects.filter(pk=client.pk).update(active=False)
@@ -66,7 +66,7 @@ def test_unknown_revoked_and_rotated_tokens_are_refused():
 
 def test_a_registration_client_sees_only_its_teams():
     own, other = CaseFactory(), CaseFactory()
-    _, token = services.create_api_client(name="K", scopes=["registratie.lezen"], teams=[own.team])
+    _, token = create_api_client(name="K", scopes=["registratie.lezen"], teams=[own.team])
     api = bearer(token)
     assert api.get(f"/api/v1/casussen/{own.pk}/zrm-metingen").status_code == 200
     assert api.get(f"/api/v1/casussen/{other.pk}/zrm-metingen").status_code == 403
@@ -74,7 +74,7 @@ def test_a_registration_client_sees_only_its_teams():
 
 def test_a_client_without_the_scope_is_refused():
     case = CaseFactory()
-    _, token = services.create_api_client(name="Gemeente", scopes=["aggregaten.lezen"])
+    _, token = create_api_client(name="Gemeente", scopes=["aggregaten.lezen"])
     assert bearer(token).get(f"/api/v1/casussen/{case.pk}/zrm-metingen").status_code == 403
 
 
@@ -86,13 +86,13 @@ def test_every_api_response_carries_the_api_version_header():
 
 
 def test_a_machine_read_is_audited_with_the_clients_name():
-    from cases.models import AuditEvent
+    from common.models import AuditEvent
     from tests.zrm.factories import all_scores, record
 
     case = CaseFactory()
     record(case, case.household.memberships.get().person, scores=all_scores(3))
-    _, token = services.create_api_client(name="Regiecheck-koppeling", scopes=["registratie.lezen"],
-                                          teams=[case.team])
+    _, token = create_api_client(name="Regiecheck-koppeling", scopes=["registratie.lezen"],
+                                 teams=[case.team])
     bearer(token).get(f"/api/v1/casussen/{case.pk}/zrm-metingen")
     event = AuditEvent.objects.filter(client="api:Regiecheck-koppeling").get()
     assert event.user is None and event.action == "read" and event.case == case
@@ -121,7 +121,7 @@ def test_a_registration_client_records_a_finalised_measurement():
     from zrm.models import Measurement
 
     case, person = case_with_adult()
-    _, token = services.create_api_client(name="WIZ-migratie", scopes=["registratie.schrijven"], teams=[case.team])
+    _, token = create_api_client(name="WIZ-migratie", scopes=["registratie.schrijven"], teams=[case.team])
     # A machine is never the assessor: it names the staff member who scored.
     payload = body(person, assessor=case.regisseur.pk)
     response = bearer(token).post(f"/api/v1/casussen/{case.pk}/zrm-metingen", payload, format="json")

@@ -4,7 +4,8 @@ import datetime as dt
 import pytest
 
 from cases import services
-from cases.models import AuditAction, AuditEvent, Escalation, Intervention, InterventionType
+from cases.models import Escalation, Intervention, InterventionType
+from common.models import AuditAction, AuditEvent
 from tests.cases.test_views_plan import actor_of
 from tests.factories import PersonFactory, StaffFactory
 from tests.zrm.factories import case_with_adult

@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 
 from cases import services
-from cases.models import AuditAction, AuditEvent, Goal, Plan, PlanStatus
+from cases.models import Goal, Plan, PlanStatus
+from common.models import AuditAction, AuditEvent
 from tests.cases.test_views_plan import LATER, actor_of, complete_plan, plan_case, start
 from tests.factories import PersonFactory, StaffFactory
 

@@ -12,9 +12,7 @@ from django.db import IntegrityError, transaction
 from rest_framework.test import APIClient
 
 from cases import services
-from cases.audit import Actor
 from cases.models import (
-    AuditEvent,
     Case,
     CaseEvent,
     CaseStatus,
@@ -26,6 +24,9 @@ from cases.models import (
     Person,
     Plan,
 )
+from common.audit import Actor
+from common.models import AuditEvent
+from common.services import create_api_client
 from tests.factories import CaseFactory, MembershipFactory, PersonFactory, StaffFactory, valid_bsn
 
 pytestmark = pytest.mark.django_db
@@ -58,12 +59,12 @@ class World:
         self.team_b = self.case_b.team
         self.adult_a = self.case_a.household.memberships.get().person
         self.adult_b = self.case_b.household.memberships.get().person
-        _, reader = services.create_api_client(name="Leeskoppeling", scopes=["registratie.lezen"],
-                                               teams=[self.team_a])
-        _, writer = services.create_api_client(name="Schrijfkoppeling", scopes=["registratie.schrijven"],
-                                               teams=[self.team_a])
-        _, both = services.create_api_client(name="Koppeling", scopes=["registratie.lezen", "registratie.schrijven"],
-                                             teams=[self.team_a])
+        _, reader = create_api_client(name="Leeskoppeling", scopes=["registratie.lezen"],
+                                      teams=[self.team_a])
+        _, writer = create_api_client(name="Schrijfkoppeling", scopes=["registratie.schrijven"],
+                                      teams=[self.team_a])
+        _, both = create_api_client(name="Koppeling", scopes=["registratie.lezen", "registratie.schrijven"],
+                                    teams=[self.team_a])
         self.reader, self.writer, self.both = bearer(reader), bearer(writer), bearer(both)
 
 

@@ -16,8 +16,10 @@ from django.urls import URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from cases import services
-from cases.audit import Actor
-from cases.models import InterventionType, Scope
+from cases.models import InterventionType
+from common.audit import Actor
+from common.models import Scope
+from common.services import create_api_client
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -153,7 +155,7 @@ def call(api: APIClient, method: str, url: str):
 
 def client_with(scope: str, team) -> APIClient:
     teams = [team] if scope in (Scope.REGISTRATION_READ, Scope.REGISTRATION_WRITE) else []
-    _, token = services.create_api_client(name=f"client {scope}", scopes=[scope], teams=teams)
+    _, token = create_api_client(name=f"client {scope}", scopes=[scope], teams=teams)
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     return api
@@ -193,8 +195,8 @@ def test_each_scope_gets_exactly_its_endpoints(scope):
 def test_a_registration_client_of_team_a_can_neither_read_nor_write_team_b():
     """Every registration endpoint with a path parameter, given team B's objects: 403 or 404, nothing leaks."""
     own, other = Objects(), Objects()
-    _, token = services.create_api_client(name="Koppeling team A", teams=[own.team],
-                                          scopes=[Scope.REGISTRATION_READ, Scope.REGISTRATION_WRITE])
+    _, token = create_api_client(name="Koppeling team A", teams=[own.team],
+                                 scopes=[Scope.REGISTRATION_READ, Scope.REGISTRATION_WRITE])
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     wrong, checked = [], 0
@@ -215,7 +217,7 @@ def test_a_registration_client_of_team_a_can_neither_read_nor_write_team_b():
 
 def test_registration_lists_exclude_other_teams():
     own, other = Objects(), Objects()
-    _, token = services.create_api_client(name="Lezer team A", scopes=[Scope.REGISTRATION_READ], teams=[own.team])
+    _, token = create_api_client(name="Lezer team A", scopes=[Scope.REGISTRATION_READ], teams=[own.team])
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     lists = [route for route, method in api_endpoints()

@@ -5,9 +5,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from cases import audit
-from cases.audit import Actor
-from cases.models import AuditEvent
+from common import audit
+from common.audit import Actor
+from common.models import AuditEvent
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,9 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from cases import audit
-from cases.models import AuditEvent, Case, DirectorAssignment, Person
+from cases.models import Case, DirectorAssignment, Person
+from common import audit
+from common.models import AuditEvent
 from tests.factories import CaseFactory, PersonFactory, StaffFactory, closure_reason
 
 pytestmark = pytest.mark.django_db

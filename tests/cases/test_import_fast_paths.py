@@ -19,19 +19,12 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases import audit
-from cases.audit import Actor
 from cases.crypto import bsn_lookup_hash
 from cases.imports import bulk
-from cases.models import (
-    AuditEvent,
-    Case,
-    DeviationReason,
-    Household,
-    Intervention,
-    InterventionType,
-    Person,
-)
+from cases.models import Case, DeviationReason, Household, Intervention, InterventionType, Person
+from common import audit
+from common.audit import Actor
+from common.models import AuditEvent
 from tests.cases import import_files as files
 from tests.factories import (
     CaseFactory,

@@ -11,13 +11,9 @@ from django.core.management import ManagementUtility
 from django.db import IntegrityError, connection, transaction
 from rest_framework.test import APIClient
 
-from cases.crypto import bsn_lookup_hash
 from cases import services
-from cases.audit import Actor
-from zrm.imports import ImportIssue, ImportRejected, import_registrations
+from cases.crypto import bsn_lookup_hash
 from cases.models import (
-    AuditAction,
-    AuditEvent,
     Case,
     CaseEvent,
     CaseEventKind,
@@ -28,9 +24,13 @@ from cases.models import (
     Intervention,
     Person,
 )
+from common.audit import Actor
+from common.models import AuditAction, AuditEvent
+from common.services import create_api_client
 from tests.cases import import_files as files
 from tests.factories import CaseFactory, StaffFactory, TeamFactory, UserFactory
 from zrm import derived
+from zrm.imports import ImportIssue, ImportRejected, import_registrations
 from zrm.models import Measurement, MeasurementStatus, Score
 
 pytestmark = pytest.mark.django_db
@@ -469,8 +469,8 @@ def upload(api, path, **extra):
 
 
 def test_an_integration_client_imports_a_workbook_for_its_own_team_and_gets_the_counts(director, tmp_path):
-    _, token = services.create_api_client(name="WIZportaal-migratie", scopes=["registratie.schrijven"],
-                                          teams=[director.team])
+    _, token = create_api_client(name="WIZportaal-migratie", scopes=["registratie.schrijven"],
+                                 teams=[director.team])
     path = files.write_xlsx(data_for(director, households=20), tmp_path / "migratie.xlsx")
 
     response = upload(bearer(token), path)
@@ -490,8 +490,8 @@ def test_an_integration_client_imports_a_workbook_for_its_own_team_and_gets_the_
 
 def test_an_api_client_limited_to_team_a_cannot_import_rows_for_team_b(director, tmp_path):
     team_b = StaffFactory(team=TeamFactory(name="Wijkteam Vinkhuizen"), user=UserFactory(username="bea"))
-    _, token = services.create_api_client(name="Koppeling A", scopes=["registratie.schrijven"],
-                                          teams=[director.team])
+    _, token = create_api_client(name="Koppeling A", scopes=["registratie.schrijven"],
+                                 teams=[director.team])
     data = data_for(director, households=3)
     files.sheet_row(data, "casussen", 3).update(team="Wijkteam Vinkhuizen", regisseur="bea")
     before = counts()
@@ -517,7 +517,7 @@ def test_an_api_client_limited_to_team_a_cannot_import_rows_for_team_b(director,
 
 
 def test_a_rejected_file_answers_problem_details_with_every_error_named_sheet_row_column(director, tmp_path):
-    _, token = services.create_api_client(name="K", scopes=["registratie.schrijven"], teams=[director.team])
+    _, token = create_api_client(name="K", scopes=["registratie.schrijven"], teams=[director.team])
     data = data_for(director, households=10)
     files.sheet_row(data, "personen", 15)["bsn"] = "111222334"
     files.sheet_row(data, "casussen", 5)["meldingsdatum"] = "31-02-2024"
@@ -541,7 +541,7 @@ def test_a_rejected_file_answers_problem_details_with_every_error_named_sheet_ro
 
 
 def test_an_upload_without_a_file_or_with_an_unreadable_one_is_a_problem(director, tmp_path):
-    _, token = services.create_api_client(name="K", scopes=["registratie.schrijven"], teams=[director.team])
+    _, token = create_api_client(name="K", scopes=["registratie.schrijven"], teams=[director.team])
     api = bearer(token)
     response = api.post(IMPORTS, {}, format="multipart")
     assert response.status_code == 400 and response.json()["invalid-params"][0]["name"] == "file"
@@ -556,7 +556,7 @@ def test_only_registratie_schrijven_clients_and_team_leaders_may_import(director
     path = files.write_xlsx(data_for(director, households=2), tmp_path / "x.xlsx")
     for scopes in (["registratie.lezen"], ["aggregaten.lezen"], ["onderzoek.lezen"], ["mkba.lezen"]):
         teams = [director.team] if "registratie.lezen" in scopes else []
-        _, token = services.create_api_client(name="/".join(scopes), scopes=scopes, teams=teams)
+        _, token = create_api_client(name="/".join(scopes), scopes=scopes, teams=teams)
         assert upload(bearer(token), path).status_code == 403, scopes
     assert upload(APIClient(), path).status_code in (401, 403)
     assert upload(login(director), path).status_code == 403  # a sociaal werker's session
@@ -581,7 +581,7 @@ def test_a_team_leader_cannot_import_for_another_team(director, login, tmp_path)
 
 
 def test_dry_run_checks_the_file_without_writing(director, tmp_path):
-    _, token = services.create_api_client(name="K", scopes=["registratie.schrijven"], teams=[director.team])
+    _, token = create_api_client(name="K", scopes=["registratie.schrijven"], teams=[director.team])
     response = upload(bearer(token), files.write_xlsx(data_for(director, households=2), tmp_path / "x.xlsx"),
                       query="?dryRun=true")
     assert response.status_code == 200 and response.json()["written"] is False

@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from django.test import override_settings
 
 from cases import selectors, services
-from cases.audit import Actor
 from cases.models import Case, InterventionType, Plan, PlanStatus
+from common.audit import Actor
 from tests.factories import StaffFactory
 from tests.zrm.factories import all_scores, case_with_adult, domain, record
 

@@ -11,17 +11,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cases import services
-from cases.audit import Actor
-from cases.models import (
-    AuditAction,
-    AuditEvent,
-    BreakGlassAccess,
-    CaseStatus,
-    Consent,
-    DirectorAssignment,
-    HouseholdMembership,
-    Plan,
-)
+from cases.models import BreakGlassAccess, CaseStatus, Consent, DirectorAssignment, HouseholdMembership, Plan
+from common.audit import Actor
+from common.models import AuditAction, AuditEvent
+from common.services import create_api_client
 from tests.factories import CaseFactory, StaffFactory, closure_reason
 from tests.zrm.factories import case_with_adult
 
@@ -215,7 +208,7 @@ def test_gemeente_and_beheerder_cannot_break_the_glass(client, world, trait):
 
 
 def test_a_machine_client_cannot_break_the_glass(world):
-    services.create_api_client(name="Koppeling", scopes=["registratie.lezen"], teams=[world["outsider"].team])
+    create_api_client(name="Koppeling", scopes=["registratie.lezen"], teams=[world["outsider"].team])
     with pytest.raises(PermissionDenied):
         services.break_the_glass(actor=Actor(user=None, client="api:Koppeling"), case=world["case"], reason=REASON)
 

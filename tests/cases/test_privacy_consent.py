@@ -9,8 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases import services
-from cases.audit import Actor
-from cases.models import AuditAction, AuditEvent, CaseEvent, Consent
+from cases.models import CaseEvent, Consent
+from common.audit import Actor
+from common.models import AuditAction, AuditEvent
 from tests.factories import CaseFactory, OrganisationFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,10 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from cases import services
-from cases.audit import Actor
-from cases.models import AuditAction, AuditEvent, CaseStatus
+from cases.models import CaseStatus
+from common.audit import Actor
+from common.models import AuditAction, AuditEvent
+from common.services import create_api_client
 from tests.factories import (
     CaseFactory,
     MembershipFactory,
@@ -204,8 +206,8 @@ def test_bad_input_gets_specific_errors_and_no_search(client, api, world):
 
 
 def test_a_machine_client_with_registratie_lezen_may_ask(world):
-    _client, token = services.create_api_client(name="Zorgnetwerk", scopes=["registratie.lezen"],
-                                                teams=[world["asker"].team])
+    _client, token = create_api_client(name="Zorgnetwerk", scopes=["registratie.lezen"],
+                                       teams=[world["asker"].team])
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     body = api_post(api, world).json()
@@ -218,7 +220,7 @@ def test_a_machine_client_with_registratie_lezen_may_ask(world):
 def test_others_may_not_ask(world, who):
     api = APIClient()
     if who == "client_without_scope":
-        _client, token = services.create_api_client(name="Gemeente-BI", scopes=["aggregaten.lezen"])
+        _client, token = create_api_client(name="Gemeente-BI", scopes=["aggregaten.lezen"])
         api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     elif who != "anonymous":
         api.force_login(StaffFactory(**{"municipality" if who == "gemeente" else "administrator": True}).user)

@@ -9,11 +9,8 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 
 from cases import retention, services
-from cases.audit import Actor
 from cases.models import (
     Agreement,
-    AuditAction,
-    AuditEvent,
     Case,
     CaseEvent,
     CaseStatus,
@@ -34,6 +31,8 @@ from cases.models import (
     Plan,
     SafetyOverride,
 )
+from common.audit import Actor
+from common.models import AuditAction, AuditEvent
 from tests.factories import CaseFactory, MembershipFactory, StaffFactory, closure_reason
 from tests.zrm.factories import all_scores, domain, record
 from zrm.models import Measurement, Score

@@ -8,14 +8,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from cases import services, subject_access
-from cases.audit import Actor
-from cases.models import (
-    AuditAction,
-    AuditEvent,
-    InterventionType,
-    MemberRole,
-    Role,
-)
+from cases.models import InterventionType, MemberRole, Role
+from common.audit import Actor
+from common.models import AuditAction, AuditEvent
 from tests.factories import (
     CaseFactory,
     MembershipFactory,

@@ -20,18 +20,10 @@ from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
 
 from cases import services
-from cases.audit import Actor
-from zrm.imports import ImportRejected, import_registrations
-from cases.models import (
-    ActorType,
-    AuditEvent,
-    Case,
-    Household,
-    HouseholdMembership,
-    NoGoalReason,
-    Person,
-)
-from cases.validators import is_valid_bsn, validate_bsn
+from cases.models import ActorType, Case, Household, HouseholdMembership, NoGoalReason, Person
+from common.audit import Actor
+from common.models import AuditEvent
+from common.validators import is_valid_bsn, validate_bsn
 from tests.cases import import_files
 from tests.factories import StaffFactory, melding_source
 from tests.zrm.factories import (
@@ -41,8 +33,8 @@ from tests.zrm.factories import (
     case_with_adult,
     record,
 )
-from zrm import selectors as zrm_selectors
-from zrm import services as zrm_services
+from zrm import selectors as zrm_selectors, services as zrm_services
+from zrm.imports import ImportRejected, import_registrations
 from zrm.models import Domain, Measurement, NotScoredReason, Score
 
 FAST = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

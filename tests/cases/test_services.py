@@ -3,7 +3,8 @@ import datetime as dt
 import pytest
 
 from cases import services
-from cases.models import AuditEvent, CaseStatus
+from cases.models import CaseStatus
+from common.models import AuditEvent
 from tests.factories import closure_reason, melding_source
 
 

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from cases.validators import complete_bsn, is_valid_bsn, normalise_postcode, validate_postcode
+from common.validators import complete_bsn, is_valid_bsn, normalise_postcode, validate_postcode
 
 
 @pytest.mark.parametrize("bsn", ["111222333", "123456782", "999999990"])
@@ -21,7 +21,7 @@ def test_complete_bsn_yields_a_valid_number_or_none():
 
 
 def test_bsn_error_does_not_echo_the_number():
-    from cases.validators import validate_bsn
+    from common.validators import validate_bsn
 
     with pytest.raises(ValidationError) as exc:
         validate_bsn("111222334")

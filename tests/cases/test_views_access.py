@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from cases.crypto import bsn_lookup_hash
-from cases.models import AuditAction, AuditEvent, Case, CaseStatus, DirectorAssignment, HouseholdMembership, Person
+from cases.models import Case, CaseStatus, DirectorAssignment, HouseholdMembership, Person
+from common.models import AuditAction, AuditEvent
 from tests.factories import CaseFactory, MembershipFactory, StaffFactory, closure_reason, melding_source, valid_bsn
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +71,7 @@ def page_url(world, page):
         "casus_team_a": reverse("cases:case_detail", args=[world["open_case"].pk]),
         "afgesloten_casus_team_a": reverse("cases:case_detail", args=[world["closed_case"].pk]),
         "beheer": reverse("admin:index"),
-        "beheer_auditlog": reverse("admin:cases_auditevent_changelist"),
+        "beheer_auditlog": reverse("admin:common_auditevent_changelist"),
     }[page]
 
 

@@ -7,9 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases import services
-from cases.audit import Actor
 from cases.models import Case, CaseEvent, CaseStatus, DirectorAssignment, HouseholdMembership, Person
 from cases.services import MSG_BSN_INVALID, MSG_BSN_TAKEN, MSG_FUTURE
+from common.audit import Actor
 from tests.factories import CaseFactory, MembershipFactory, StaffFactory, closure_reason, melding_source
 
 pytestmark = pytest.mark.django_db

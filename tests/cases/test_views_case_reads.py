@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases import selectors, services
-from cases.models import AuditAction, AuditEvent, HouseholdMembership, InterventionType, MemberRole
+from cases.models import HouseholdMembership, InterventionType, MemberRole
+from common.models import AuditAction, AuditEvent
 from tests.cases.test_views_plan import actor_of, finalised, start
 from tests.factories import MembershipFactory, PersonFactory
 from tests.zrm.factories import all_scores, case_with_adult, record

@@ -4,7 +4,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from cases.models import AuditAction, AuditEvent, Case, CaseEvent, CaseStatus, DirectorAssignment, Household, Person
+from cases.models import Case, CaseEvent, CaseStatus, DirectorAssignment, Household, Person
+from common.models import AuditAction, AuditEvent
 from tests.factories import StaffFactory, closure_reason, melding_source, valid_bsn
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from cases import services
-from cases.models import AuditAction, AuditEvent, Escalation, Intervention, InterventionType
+from cases.models import Escalation, Intervention, InterventionType
 from cases.services import MSG_FUTURE
+from common.models import AuditAction, AuditEvent
 from tests.cases.test_views_plan import actor_of
 from tests.factories import PersonFactory
 from tests.zrm.factories import case_with_adult

@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases import services
-from cases.audit import Actor
 from cases.models import CaseStatus
+from common.audit import Actor
 from tests.factories import CaseFactory, MembershipFactory, StaffFactory, closure_reason
 
 pytestmark = pytest.mark.django_db

@@ -5,15 +5,9 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from cases.models import (
-    AuditEvent,
-    Case,
-    CaseStatus,
-    Household,
-    HouseholdMembership,
-    Person,
-)
+from cases.models import Case, CaseStatus, Household, HouseholdMembership, Person
 from cases.services import MSG_BSN_INVALID, MSG_BSN_TAKEN, MSG_FUTURE, MSG_OPEN_CASE
+from common.models import AuditEvent
 from tests.factories import (
     CaseFactory,
     HouseholdFactory,

@@ -11,11 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases import services
-from cases.audit import Actor
 from cases.models import (
     Agreement,
-    AuditAction,
-    AuditEvent,
     FamilyApproach,
     Goal,
     LowDomainReason,
@@ -26,6 +23,8 @@ from cases.models import (
     PlanStatus,
     SafetyOverride,
 )
+from common.audit import Actor
+from common.models import AuditAction, AuditEvent
 from tests.factories import MembershipFactory, PersonFactory, StaffFactory
 from tests.zrm.factories import all_scores, case_with_adult, domain, record
 

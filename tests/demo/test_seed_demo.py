@@ -22,7 +22,7 @@ from cases.models import (
     Team,
 )
 from cases.selectors import household_type
-from cases.validators import is_valid_bsn, validate_postcode
+from common.validators import is_valid_bsn, validate_postcode
 from demo import small as demo
 
 pytestmark = pytest.mark.django_db

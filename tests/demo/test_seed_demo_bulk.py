@@ -25,7 +25,7 @@ from cases.models import (
     Team,
 )
 from cases.selectors import household_type
-from cases.validators import POSTCODE_RE, is_valid_bsn
+from common.validators import POSTCODE_RE, is_valid_bsn
 from demo import bulk as bulk_demo
 from demo.bulk.generate import _add_months
 from demo.bulk.scales import _teams

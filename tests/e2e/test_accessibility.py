@@ -13,8 +13,8 @@ from types import SimpleNamespace
 import pytest
 
 from cases import services as case_services
-from cases.audit import Actor
 from cases.models import MemberRole, Role
+from common.audit import Actor
 from reporting import services as reporting_services
 from reporting.mkba import services as mkba_services
 from tests.e2e.conftest import serious_violations, sign_in
@@ -265,7 +265,7 @@ def test_admin_index_for_the_beheerder_is_clean_and_model_pages_only_have_known_
 
     unexpected = {}
     for url in ("/beheer/cases/team/", "/beheer/cases/team/add/", "/beheer/cases/meldingsource/",
-                "/beheer/cases/auditevent/", "/beheer/auth/user/add/"):
+                "/beheer/common/auditevent/", "/beheer/auth/user/add/"):
         response = page.goto(url)
         assert response.status == 200, url
         for rule, impact, targets in serious_violations(page):

@@ -22,8 +22,9 @@ import pytest
 from django.urls import Resolver404, resolve
 
 from cases import services as case_services
-from cases.audit import Actor
 from cases.models import Case, CaseStatus, InterventionType, MemberRole, Person
+from common.audit import Actor
+from common.services import create_api_client
 from reporting import services as reporting_services
 from tests.e2e.conftest import sign_in
 from tests.factories import StaffFactory, melding_source, valid_bsn
@@ -484,7 +485,7 @@ def test_an_api_client_with_aggregaten_lezen_pulls_the_figures_the_gemeente_sees
     if aggregates_api_path() is None:
         pytest.skip("the municipality endpoints under /api/v1/aggregaten are not in this build (issue 6)")
     team, west, _ = municipality_world()
-    _, token = case_services.create_api_client(name="Gemeente Groningen BI", scopes=["aggregaten.lezen"])
+    _, token = create_api_client(name="Gemeente Groningen BI", scopes=["aggregaten.lezen"])
     sign_in(page, StaffFactory(municipality=True), "/rapportage/gemeente")
     on_page = progress_row(table_rows(page, "ZRM-voortgang per domein"), "Financiën")
     per_team = {row[0]: row for row in table_rows(page, "Kerncijfers per team")}

@@ -20,8 +20,8 @@ import pytest
 from django.db import connection
 
 from cases import services
-from cases.audit import Actor
-from cases.models import AuditAction, AuditEvent
+from common.audit import Actor
+from common.models import AuditAction, AuditEvent
 from tests.factories import StaffFactory, closure_reason, melding_source
 from tests.zrm.factories import record
 

@@ -11,12 +11,9 @@ from itertools import pairwise
 import pytest
 from django.core.exceptions import ValidationError
 
-from cases.crypto import bsn_lookup_hash
 from cases import services
-from cases.audit import Actor
+from cases.crypto import bsn_lookup_hash
 from cases.models import (
-    AuditAction,
-    AuditEvent,
     Case,
     CaseEvent,
     CaseEventKind,
@@ -26,6 +23,8 @@ from cases.models import (
     Person,
     StaffMembership,
 )
+from common.audit import Actor
+from common.models import AuditAction, AuditEvent
 from tests.factories import (
     CaseFactory,
     StaffFactory,
@@ -34,9 +33,7 @@ from tests.factories import (
     valid_bsn,
 )
 from tests.zrm.factories import actor_for, case_with_adult, record
-from zrm import derived
-from zrm import selectors as zrm_selectors
-from zrm import services as zrm_services
+from zrm import derived, selectors as zrm_selectors, services as zrm_services
 from zrm.models import Measurement, MeasurementStatus, Score
 
 from .concurrency import race

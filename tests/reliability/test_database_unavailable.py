@@ -22,14 +22,8 @@ from django.db import OperationalError, connection
 from django.test import Client
 from django.test.client import RequestFactory
 
-from cases.models import (
-    AuditAction,
-    AuditEvent,
-    Case,
-    CaseEvent,
-    CaseEventKind,
-    DirectorAssignment,
-)
+from cases.models import Case, CaseEvent, CaseEventKind, DirectorAssignment
+from common.models import AuditAction, AuditEvent
 from tests.factories import CaseFactory, StaffFactory
 from tests.zrm.factories import case_with_adult, record
 from zrm.models import Measurement, MeasurementStatus, Score

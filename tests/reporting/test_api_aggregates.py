@@ -4,8 +4,8 @@ import datetime as dt
 import pytest
 from rest_framework.test import APIClient
 
-from cases import services
-from cases.models import AuditEvent
+from common.models import AuditEvent
+from common.services import create_api_client
 from reporting.models import AggregateCell, ReportPeriod
 from tests.factories import StaffFactory, TeamFactory
 
@@ -15,7 +15,7 @@ QUERY = {"scopeKind": "all", "periodKind": "month", "periodStart": "2026-10-01"}
 
 
 def bearer(scopes, teams=()):
-    _, token = services.create_api_client(name="-".join(scopes) + str(len(teams)), scopes=scopes, teams=teams)
+    _, token = create_api_client(name="-".join(scopes) + str(len(teams)), scopes=scopes, teams=teams)
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     return api

@@ -5,7 +5,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from cases import services
-from cases.models import AuditEvent, InterventionType
+from cases.models import InterventionType
+from common.models import AuditEvent
+from common.services import create_api_client
 from tests.factories import CaseFactory, MembershipFactory
 from tests.zrm.factories import all_scores, record
 
@@ -34,7 +36,7 @@ def registration():
 
 def test_rows_hold_pseudonyms_and_no_direct_identifiers(registration):
     case, adult, child = registration
-    _, token = services.create_api_client(name="Universiteit", scopes=["onderzoek.lezen"])
+    _, token = create_api_client(name="Universiteit", scopes=["onderzoek.lezen"])
     response = bearer(token).get(URL, {"doel": "Evaluatie wijkteams 2026"})
     assert response.status_code == 200
     body = response.json()
@@ -51,8 +53,8 @@ def test_rows_hold_pseudonyms_and_no_direct_identifiers(registration):
 
 
 def test_pseudonyms_are_stable_per_client_and_differ_between_clients(registration):
-    _, token_a = services.create_api_client(name="A", scopes=["onderzoek.lezen"])
-    _, token_b = services.create_api_client(name="B", scopes=["onderzoek.lezen"])
+    _, token_a = create_api_client(name="A", scopes=["onderzoek.lezen"])
+    _, token_b = create_api_client(name="B", scopes=["onderzoek.lezen"])
 
     def pseudonyms(token):
         return sorted(r["personPseudonym"] for r in bearer(token).get(URL, {"doel": "x"}).json()["results"])
@@ -62,7 +64,7 @@ def test_pseudonyms_are_stable_per_client_and_differ_between_clients(registratio
 
 
 def test_every_call_is_logged_with_client_and_purpose(registration):
-    _, token = services.create_api_client(name="Universiteit", scopes=["onderzoek.lezen"])
+    _, token = create_api_client(name="Universiteit", scopes=["onderzoek.lezen"])
     bearer(token).get(URL, {"doel": "Evaluatie wijkteams 2026"})
     event = AuditEvent.objects.get(object_type="onderzoeksbestand")
     assert event.client == "api:Universiteit" and event.purpose == "Evaluatie wijkteams 2026"
@@ -70,7 +72,7 @@ def test_every_call_is_logged_with_client_and_purpose(registration):
 
 
 def test_a_purpose_is_required(registration):
-    _, token = services.create_api_client(name="Universiteit", scopes=["onderzoek.lezen"])
+    _, token = create_api_client(name="Universiteit", scopes=["onderzoek.lezen"])
     response = bearer(token).get(URL)
     assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
     assert response.json()["invalid-params"][0]["name"] == "doel"
@@ -78,6 +80,6 @@ def test_a_purpose_is_required(registration):
 
 def test_other_scopes_and_staff_sessions_are_refused(registration, login):
     case, adult, child = registration
-    _, token = services.create_api_client(name="Gemeente", scopes=["aggregaten.lezen"])
+    _, token = create_api_client(name="Gemeente", scopes=["aggregaten.lezen"])
     assert bearer(token).get(URL, {"doel": "x"}).status_code == 403
     assert login(case.regisseur).get(URL, {"doel": "x"}).status_code == 403

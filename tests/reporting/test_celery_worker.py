@@ -166,7 +166,7 @@ def test_changes_reach_the_aggregates_through_a_worker_and_equal_the_nightly_reb
     from django.utils import timezone
 
     from cases import services as case_services
-    from cases.audit import Actor
+    from common.audit import Actor
     from reporting import services as reporting_services
     from reporting.models import RebuildRun
     from tests.reporting.factories import adults, all_cells, make_case, measure, scores, team_with_workers

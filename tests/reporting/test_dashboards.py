@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from cases.models import AuditAction, AuditEvent, Person, Plan
+from cases.models import Person, Plan
+from common.models import AuditAction, AuditEvent
 from reporting import selectors, services
 from reporting.models import ScopeKind
 from tests.factories import StaffFactory

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services as case_services
-from cases.audit import Actor
 from cases.models import EscalationKind, InterventionType
 from cases.services import InterventionData
+from common.audit import Actor
 from reporting import indicators, services, tasks
 from reporting.models import AggregateCell, CaseFact, PersonProgress, RebuildKind, RebuildRun, RebuildStatus
 from tests.factories import StaffFactory, closure_reason

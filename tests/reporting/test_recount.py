@@ -3,7 +3,7 @@ import pytest
 from django.utils import timezone
 
 from cases import services
-from cases.audit import Actor
+from common.audit import Actor
 from reporting import selectors
 from reporting.models import TeamCaseCount
 from reporting.services import recount_open_cases

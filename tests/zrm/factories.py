@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from cases.audit import Actor
 from cases.models import MemberRole
+from common.audit import Actor
 from tests.factories import CaseFactory, MembershipFactory, PersonFactory
 from zrm import services
 from zrm.models import Domain, InstrumentVersion

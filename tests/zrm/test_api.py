@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from cases.models import AuditEvent
+from common.models import AuditEvent
 from tests.factories import PersonFactory, StaffFactory
 from tests.zrm.factories import CODES_2017, case_with_adult, record
 from zrm.models import Measurement, MeasurementStatus

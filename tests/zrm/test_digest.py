@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core import mail
 
 from cases import services as case_services
-from cases.audit import Actor
+from common.audit import Actor
 from config.celery import app
 from tests.factories import StaffFactory, closure_reason
 from tests.zrm.factories import case_with_adult, record

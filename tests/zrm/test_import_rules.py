@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 
-from cases.audit import Actor
+from common.audit import Actor
 from tests.cases import import_files as files
 from tests.factories import StaffFactory, TeamFactory, UserFactory
 from tests.zrm.factories import all_scores, case_with_adult, record

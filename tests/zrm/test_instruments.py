@@ -2,8 +2,8 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from cases.audit import Actor
-from cases.models import AuditEvent
+from common.audit import Actor
+from common.models import AuditEvent
 from tests.zrm.factories import CHILD_CODES, CODES_2013, CODES_2017, version
 from zrm import selectors, services
 from zrm.models import Domain, DomainMapping, InstrumentVersion, LevelLabel

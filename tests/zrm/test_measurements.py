@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test import override_settings
 
-from cases.models import AuditEvent, HouseholdMembership, MemberRole
+from cases.models import HouseholdMembership, MemberRole
+from common.models import AuditEvent
 from tests.factories import MembershipFactory, PersonFactory, StaffFactory
 from tests.zrm.factories import CHILD_CODES, CODES_2013, actor_for, all_scores, case_with_adult, domain, record, version
 from zrm import selectors, services

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cases.models import AuditEvent
+from common.models import AuditEvent
 from tests.factories import PersonFactory, StaffFactory
 from tests.zrm.factories import CODES_2017, case_with_adult, record
 from zrm.models import Measurement, MeasurementStatus
@@ -108,7 +108,7 @@ def test_benefit_warning_is_shown_after_saving_and_on_the_measurement(login):
 
 
 def test_child_module_appears_on_the_2013_entry_screen_only_with_a_child_at_home(login):
-    from cases.audit import Actor
+    from common.audit import Actor
     from tests.zrm.factories import version
     from zrm import services
 

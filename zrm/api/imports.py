@@ -16,11 +16,12 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from zrm.imports import ImportRejected, import_registrations
-from cases.models import Role, Scope
+from cases.models import Role
 from cases.selectors import led_teams, team_ids_of
-from zrm.api.exceptions import problem
-from zrm.api.views import ProblemDetailsMixin, api_actor
+from common.api.problems import problem
+from common.api.views import ProblemDetailsMixin, api_actor
+from common.models import Scope
+from zrm.imports import ImportRejected, import_registrations
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 

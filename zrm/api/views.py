@@ -2,20 +2,19 @@
 
 Writes go through the same services as the entry screen; errors are problem details.
 """
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.audit import Actor
-from cases.models import Person, Scope, StaffMembership
+from cases.models import Person, StaffMembership
 from cases.selectors import get_case_for, team_ids_of
+from common.api.problems import problem
+from common.api.views import ProblemDetailsMixin, api_actor
 
 from .. import selectors, services
 from ..models import Measurement, MeasurementStatus
-from .exceptions import from_service_error, problem, problem_details_handler
 from .serializers import MeasurementCreateSerializer, MeasurementResultSerializer, MeasurementSerializer
 
 API_FIELD_NAMES = {
@@ -25,25 +24,18 @@ API_FIELD_NAMES = {
 }
 
 
-def api_actor(request) -> Actor:
-    actor = Actor.from_request(request)
-    if actor.client == "web":  # a staff session through the API
-        return Actor(user=request.user, client="api (sessie)", source_ip=actor.source_ip)
-    return actor
-
-
-class ProblemDetailsMixin:
-    # Machine clients need a registration scope (and see only their teams, via team_ids_of).
-    required_scopes = {"read": Scope.REGISTRATION_READ, "write": Scope.REGISTRATION_WRITE}
-
-    def get_exception_handler(self):
-        return problem_details_handler
+def api_field_name(key: str) -> str | None:
+    """A measurement service's error key as the API names it: a domain's score under scores.<domain code>."""
+    if key.startswith("score_"):
+        return f"scores.{key[len('score_'):]}"
+    return API_FIELD_NAMES.get(key)
 
 
 class CaseMeasurementsView(ProblemDetailsMixin, generics.GenericAPIView):
     """GET: the case's measurements (paginated). POST: record a measurement (concept or vastgesteld)."""
 
     serializer_class = MeasurementSerializer
+    service_field_names = staticmethod(api_field_name)  # a service's ValidationError: 400 (problem_details_handler)
 
     def get_queryset(self):
         case = get_case_for(self.request.user, self.kwargs["case_id"])
@@ -91,16 +83,13 @@ class CaseMeasurementsView(ProblemDetailsMixin, generics.GenericAPIView):
                            instance=request.path)
         scores = {item["domain"]: (item.get("score") if item.get("score") is not None else item["notScoredReason"])
                   for item in data["scores"]}
-        try:
-            result = services.record_measurement(
-                actor=api_actor(request), case=case, person=person, date=data["date"], type=data["type"],
-                scores=scores, version=version, assessor=assessor, purpose=data.get("purpose") or "",
-                participatieladder=data.get("participatieladder"), income_source=data.get("incomeSource") or "",
-                supersedes=supersedes, correction_reason=data.get("correctionReason") or "",
-                finalise=data["status"] == MeasurementStatus.FINAL,
-            )
-        except DjangoValidationError as exc:
-            return from_service_error(exc, API_FIELD_NAMES, request.path)
+        result = services.record_measurement(
+            actor=api_actor(request), case=case, person=person, date=data["date"], type=data["type"],
+            scores=scores, version=version, assessor=assessor, purpose=data.get("purpose") or "",
+            participatieladder=data.get("participatieladder"), income_source=data.get("incomeSource") or "",
+            supersedes=supersedes, correction_reason=data.get("correctionReason") or "",
+            finalise=data["status"] == MeasurementStatus.FINAL,
+        )
         measurement = selectors.get_measurement(result.measurement.pk)
         body = MeasurementResultSerializer(measurement, context={"warnings": result.warnings}).data
         return Response(body, status=status.HTTP_201_CREATED)
@@ -124,14 +113,12 @@ class MeasurementDetailView(ProblemDetailsMixin, APIView):
 class MeasurementFinaliseView(ProblemDetailsMixin, APIView):
     """Vaststellen of a concept measurement as stored."""
 
+    service_field_names = staticmethod(api_field_name)
+    service_conflict_codes = ("immutable",)  # already vastgesteld: 409
+
     @extend_schema(operation_id="zrm_metingen_vaststellen", request=None, responses=MeasurementResultSerializer)
     def post(self, request, pk: int):
         measurement = _measurement_for(request, pk)
-        try:
-            result = services.finalise_measurement(actor=api_actor(request), measurement=measurement)
-        except DjangoValidationError as exc:
-            if getattr(exc, "code", None) == "immutable":
-                return problem(409, detail=" ".join(exc.messages), instance=request.path, code="immutable")
-            return from_service_error(exc, API_FIELD_NAMES, request.path)
+        result = services.finalise_measurement(actor=api_actor(request), measurement=measurement)
         measurement = selectors.get_measurement(result.measurement.pk)
         return Response(MeasurementResultSerializer(measurement, context={"warnings": result.warnings}).data)

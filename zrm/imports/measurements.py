@@ -8,7 +8,8 @@ from collections import defaultdict
 from django.utils import timezone
 
 from cases.imports import Column, ImportContext, Row, Sheet, bulk
-from cases.models import AuditAction, CaseStatus
+from cases.models import CaseStatus
+from common.models import AuditAction
 
 from .. import derived, validation
 from ..models import (

@@ -24,7 +24,6 @@ import time
 
 from django.db import IntegrityError, transaction
 
-from cases.audit import Actor
 from cases.imports import (
     MSG_CONCURRENT,
     CaseSheet,
@@ -38,6 +37,7 @@ from cases.imports import (
     UnreadableFile,
     read_sheets,
 )
+from common.audit import Actor
 
 from .measurements import MeasurementSheet
 

@@ -6,7 +6,7 @@ whose data it shows.
 """
 from django import template
 
-from cases.audit import Actor
+from common.audit import Actor
 
 from .. import selectors, services
 

@@ -1,17 +1,19 @@
 """POST /api/v1/mkba/berekeningen: an input document in, the MKBA result out (or problem details).
 
-Machine clients need scope mkba.lezen; staff sessions need role gemeente, beheerder or teamleider
-(cases.api.scopes.ScopePermission). The calculation is services.calculate_document, the same as
-`manage.py mkba_calculate`.
+Machine clients need scope mkba.lezen (common.api.scopes.ScopePermission); staff sessions need role gemeente,
+beheerder or teamleider (cases.permissions.StaffRolePermission). The calculation is
+services.calculate_document, the same as `manage.py mkba_calculate`.
 """
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.api.scopes import ScopePermission
-from cases.models import Role, Scope
-from zrm.api.exceptions import problem, problem_details_handler
+from cases.permissions import StaffRolePermission
+from cases.models import Role
+from common.api.problems import problem, problem_details_handler
+from common.api.scopes import ScopePermission
+from common.models import Scope
 
 from .. import services
 from ..calculation import InvalidInput
@@ -19,7 +21,7 @@ from .serializers import MkbaInputSerializer, MkbaResultSerializer
 
 
 class CalculationView(APIView):
-    permission_classes = [IsAuthenticated, ScopePermission]
+    permission_classes = [IsAuthenticated, ScopePermission, StaffRolePermission]
     required_scopes = Scope.MKBA_READ
     staff_roles = (Role.MUNICIPALITY, Role.ADMINISTRATOR, Role.TEAM_LEADER)
 

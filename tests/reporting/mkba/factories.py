@@ -44,9 +44,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from cases import services as case_services
-from cases.audit import Actor
 from cases.models import CaseStatus, InterventionType, MemberRole
 from cases.services import InterventionData
+from common.audit import Actor
 from tests.factories import (
     CaseFactory,
     HouseholdFactory,

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from rest_framework.test import APIClient
 
-from cases import services as case_services
+from common.services import create_api_client
 from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -138,8 +138,8 @@ def test_anonymous_callers_are_refused():
 
 
 def test_machine_clients_need_the_mkba_lezen_scope():
-    _, with_scope = case_services.create_api_client(name="Rekenaar", scopes=["mkba.lezen"])
-    _, without = case_services.create_api_client(name="Dashboard", scopes=["aggregaten.lezen"])
+    _, with_scope = create_api_client(name="Rekenaar", scopes=["mkba.lezen"])
+    _, without = create_api_client(name="Dashboard", scopes=["aggregaten.lezen"])
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {with_scope}")
     assert client.post(ENDPOINT, INPUT, format="json").status_code == 200

@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from cases.models import AuditEvent, Person
+from cases.models import Person
+from common.models import AuditEvent
 from reporting.mkba import services
 from reporting.mkba.models import Scenario
 from tests.factories import StaffFactory

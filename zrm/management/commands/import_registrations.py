@@ -9,9 +9,9 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.audit import Actor
-from zrm.imports import SHEETS, ImportRejected, import_registrations
 from cases.models import Team
+from common.audit import Actor
+from zrm.imports import SHEETS, ImportRejected, import_registrations
 
 
 def _split(value: str | None) -> list[str]:

@@ -3,7 +3,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from cases.audit import verify_chain
+from common.audit import verify_chain
 
 
 class Command(BaseCommand):

@@ -44,7 +44,7 @@ class NoPersonalDataInUrlMiddleware:
 
 
 def _looks_like_bsn(value: str) -> bool:
-    from cases.validators import is_valid_bsn
+    from common.validators import is_valid_bsn
 
     return is_valid_bsn(value.strip())
 

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from cases.models import ApiClient
-from cases.services import hash_token
+from common.models import ApiClient
+from common.services import hash_token
 
 
 class ApiClientPrincipal:
@@ -59,7 +59,7 @@ try:  # Describe the token scheme in the OpenAPI document.
     from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
     class ApiClientAuthenticationScheme(OpenApiAuthenticationExtension):
-        target_class = "cases.api.authentication.ApiClientAuthentication"
+        target_class = "common.api.authentication.ApiClientAuthentication"
         name = "apiClientToken"
 
         def get_security_definition(self, auto_schema):

@@ -1,6 +1,14 @@
-"""Problem details (RFC 9457, application/problem+json) for the zrm API, with every invalid parameter
-listed under "invalid-params" (name, code, reason), as the NL API Design Rules ask."""
+"""Problem details (RFC 9457, application/problem+json) for the whole API, with every invalid parameter
+listed under "invalid-params" (name, code, reason), as the NL API Design Rules ask.
+
+problem_details_handler is REST_FRAMEWORK's EXCEPTION_HANDLER: every error a view raises, a service's
+ValidationError included, leaves as problem details from here. A view names the service's fields the way
+the API does with `service_field_names` and declares which error codes are conflicts (409) with
+`service_conflict_codes`, so it needs no try/except around a service call.
+"""
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
@@ -60,15 +68,19 @@ def _flatten(detail, prefix: str = "") -> list[dict]:
     return out
 
 
-def from_service_error(exc: DjangoValidationError, field_names: dict[str, str], instance: str) -> Response:
-    """A service's ValidationError as a 400 problem, its field keys renamed to the API's names."""
+FieldNames = Mapping[str, str] | Callable[[str], "str | None"]
+
+
+def from_service_error(exc: DjangoValidationError, field_names: FieldNames, instance: str) -> Response:
+    """A service's ValidationError as a 400 problem, its field keys renamed to the API's names (a mapping, or a
+    function answering None for a key it does not rename)."""
+    rename = field_names if callable(field_names) else field_names.get
     params = []
     if hasattr(exc, "error_dict"):
         for key, errors in exc.error_dict.items():
-            if key.startswith("score_"):
-                name = f"scores.{key[len('score_'):]}"
-            else:
-                name = field_names.get(key, "nonFieldErrors" if key == "__all__" else key)
+            name = rename(key)
+            if name is None:
+                name = "nonFieldErrors" if key == "__all__" else key
             for error in errors:
                 params.append({"name": name, "code": error.code or "invalid", "reason": " ".join(error.messages)})
     else:
@@ -82,7 +94,12 @@ def from_service_error(exc: DjangoValidationError, field_names: dict[str, str], 
 def problem_details_handler(exc, context):
     """DRF exception handler: every error response is problem details."""
     if isinstance(exc, DjangoValidationError):
-        return from_service_error(exc, {}, context["request"].path)
+        view = context.get("view")
+        code = getattr(exc, "code", None)
+        if code and code in getattr(view, "service_conflict_codes", ()):
+            return problem(status.HTTP_409_CONFLICT, detail=" ".join(exc.messages), instance=context["request"].path,
+                           code=code)
+        return from_service_error(exc, getattr(view, "service_field_names", {}), context["request"].path)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -34,7 +34,7 @@ class Actor:
     @classmethod
     def from_request(cls, request) -> "Actor":
         client = getattr(request.user, "client", None)
-        if client is not None:  # a machine client (cases.api.authentication.ApiClientPrincipal)
+        if client is not None:  # a machine client (common.api.authentication.ApiClientPrincipal)
             return cls(user=None, client=f"api:{client.name}", source_ip=request.META.get("REMOTE_ADDR"))
         return cls(user=request.user, client="web", source_ip=request.META.get("REMOTE_ADDR"))
 
