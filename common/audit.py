@@ -69,21 +69,20 @@ def row_digest(event: AuditEvent, prev_hash: str) -> str:
 def append(events: list[AuditEvent], batch_size: int = 2000, *, bulk: bool = False) -> list[AuditEvent]:
     """Chain and insert audit rows, in order. The only code that inserts into the audit table.
 
-    `bulk` (a bulk import, tens of thousands of rows): on PostgreSQL the rows go in through COPY.
+    `bulk` (a bulk import, tens of thousands of rows): the rows go in through COPY.
     """
     if not events:
         return events
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
         previous = AuditEvent.objects.order_by("-pk").values_list("row_hash", flat=True).first() or GENESIS
         now = timezone.now()
         for event in events:
             event.at = event.at or now
             event.prev_hash = previous
             event.row_hash = previous = row_digest(event, previous)
-        if bulk and connection.vendor == "postgresql":
+        if bulk:
             _copy(events)
         else:
             AuditEvent.objects.bulk_create(events, batch_size=batch_size)
@@ -159,11 +158,10 @@ def record_many(actor: Actor, action: AuditAction, rows, *, purpose: str = PURPO
     """Append one audit row per (obj, person, case) triple, in one INSERT (COPY for `bulk`, see append).
 
     The same rows as `_event` makes, built the way Django builds rows read from the database (every field
-    positionally): a bulk import records tens of thousands of them, and on PostgreSQL they need no model
-    instance at all (COPY).
+    positionally): a bulk import records tens of thousands of them, and they need no model instance at all
+    (COPY).
     """
-    bulk_copy = bulk and connection.vendor == "postgresql"
-    make = _PendingRow if bulk_copy else AuditEvent
+    make = _PendingRow if bulk else AuditEvent
     fields = AuditEvent._meta.concrete_fields
     user = _user(actor)
     shared = {field.attname: field.get_default() for field in fields}

@@ -1,4 +1,4 @@
-"""Development on one machine: `make run`. SQLite and in-process Celery unless the env says otherwise."""
+"""Development on one machine: `make run`. PostgreSQL (DATABASE_URL or the embedded server) and in-process Celery unless REDIS_URL is set."""
 from .base import *  # noqa: F401,F403
 from .base import env_bool
 

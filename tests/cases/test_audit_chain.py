@@ -42,13 +42,11 @@ def test_an_untouched_log_verifies(logged_case):
 
 
 def _raw(sql, params):
-    """Tamper as a database superuser would: bypass the ORM and, on PostgreSQL, the append-only trigger."""
+    """Tamper as a database superuser would: bypass the ORM and the append-only trigger."""
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = replica")  # triggers off, as a superuser can
+        cursor.execute("SET session_replication_role = replica")  # triggers off, as a superuser can
         cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = origin")
+        cursor.execute("SET session_replication_role = origin")
 
 
 def test_a_changed_row_breaks_the_chain_at_that_row(logged_case):

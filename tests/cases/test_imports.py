@@ -431,7 +431,7 @@ def test_an_import_runs_the_same_queries_for_10_or_150_households_and_inserts_in
         inserts[households] = sum(1 for sql in statements if sql.startswith("INSERT"))
         reads[households] = len(statements) - inserts[households]
     assert reads[10] == reads[150], reads  # set-based: no query per row
-    # Bulk inserts: a handful of statements (SQLite splits them by its parameter limit), not one per row.
+    # Bulk inserts: a handful of statements, not one per row.
     assert inserts[150] <= 750 / 10, inserts
 
 

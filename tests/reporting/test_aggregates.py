@@ -1,4 +1,4 @@
-"""Aggregates with hand-computed expected values (the same on SQLite and PostgreSQL).
+"""Aggregates with hand-computed expected values.
 
 Periods: month, quarter and year; cells per team, per wijk and for all teams.
 """

@@ -1,6 +1,6 @@
 """The progress engine per person: baseline and latest, mapping across versions, idempotency.
 
-Hand-computed expectations; the same tests run on SQLite and PostgreSQL.
+Hand-computed expectations.
 """
 import datetime as dt
 
