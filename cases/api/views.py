@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from zrm.api.exceptions import from_service_error, problem
 from zrm.api.views import ProblemDetailsMixin, api_actor
 
-from .. import audit, selectors, services
+from .. import audit, extensions, selectors, services
 from ..models import (
     AuditAction,
     Escalation,
@@ -75,15 +75,11 @@ def _plan_body(plan_pk: int) -> dict:
 
 
 def _domain(data: dict, params: list[dict]):
-    """The ZRM domain named by code in the given (or the active) instrument version."""
-    from zrm.models import Domain
-    from zrm.selectors import active_version, version_by_code
-
-    version = version_by_code(data["instrumentVersion"]) if data.get("instrumentVersion") else active_version()
+    """The ZRM domain named by code in the given (or the active) instrument version (extensions.domains)."""
+    version, domain = extensions.domains.provider.find(data["domain"], data.get("instrumentVersion") or None)
     if version is None:
         params.append(_param("instrumentVersion", f"Onbekende ZRM-versie '{data['instrumentVersion']}'."))
         return None
-    domain = Domain.objects.filter(version=version, code=data["domain"]).first()
     if domain is None:
         params.append(_param("domain", f"Onbekend domein '{data['domain']}' in {version.name}."))
     return domain

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 
+from .. import extensions
 from ..models import Case, CaseStatus, HouseholdMembership, MemberRole
 from .access import cases_visible_to
 from .households import household_type
@@ -42,17 +43,16 @@ def next_due_action(case: Case, today: dt.date) -> tuple[str, dt.date | None]:
 def decorate_for_list(cases, today: dt.date):
     """Attach days since melding, household type, next due action and overdue plan work to each case.
 
-    Three queries in all, whatever the number of cases: the ZRM schedule and the plan items of every listed case.
+    Three queries in all, whatever the number of cases: the ZRM schedule (extensions.case_schedule) and the plan
+    items of every listed case.
     """
-    from zrm.selectors import next_due_by_case  # zrm depends on cases, not the other way round
-
     rows = list(cases)
-    zrm_due = next_due_by_case(rows, today) if rows else {}
+    measurement_due = extensions.case_schedule.provider.next_due_by_case(rows, today) if rows else {}
     plan_due = plan_due_items([case.pk for case in rows], today)
     for case in rows:
         case.plan_due = plan_due.get(case.pk, [])  # overdue plan reviews and goals (two queries in all)
-        item = zrm_due.get(case.pk)
-        case.next_measurement_due = (f"ZRM: {item.label.lower()}", item.due) if item else None
+        item = measurement_due.get(case.pk)
+        case.next_measurement_due = (item.label, item.due) if item else None
         case.measurement_overdue = bool(item and item.is_overdue)
         case.days_since_melding = (today - case.melding_date).days
         members = getattr(case.household, "current_memberships", [])

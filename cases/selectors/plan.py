@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Min, Prefetch, QuerySet, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 
+from .. import extensions
 from ..models import (
     Agreement,
     Case,
@@ -85,61 +86,42 @@ class LowDomain:
         return not self.goals and self.reason is None
 
 
-def plan_low_domains(plan, measurements=None) -> list[LowDomain]:
+def plan_low_domains(plan, latest=None) -> list[LowDomain]:
     """Low-scoring domains of each covered person's latest vastgestelde (not corrected) ZRM in this case.
 
-    Two queries (latest measurement per person, their low scores); one when `measurements` are the case's
-    measurements already read with `is_superseded` (zrm.selectors.case_panel). The plan's goals and reasons
-    must be prefetched (with_plan_details).
+    Two queries (latest measurement per person, their low scores: extensions.measurements); one when `latest`
+    is each person's latest measurement in the case as the casus page's ZRM panel read it
+    (CasePagePanel.latest_measurements). The plan's goals and reasons must be prefetched (with_plan_details).
     """
-    from zrm.models import Measurement, MeasurementStatus, Score
-    from zrm.selectors import effective
-
+    measurements = extensions.measurements.provider
     persons = {p.pk: p for p in plan.covered_persons.all()}
-    if measurements is None:
-        rows = effective(Measurement.objects.filter(case_id=plan.case_id, person_id__in=list(persons))).order_by(
-            "person_id", "-date", "-pk").values_list("person_id", "pk", "date")
-    else:
-        rows = sorted(((m.person_id, m.pk, m.date) for m in measurements
-                       if m.case_id == plan.case_id and m.person_id in persons
-                       and m.status == MeasurementStatus.FINAL and not m.is_superseded),
-                      key=lambda row: (row[0], row[2], row[1]), reverse=True)
-    latest: dict[int, tuple[int, dt.date]] = {}  # person id -> (measurement id, date)
-    for person_id, measurement_id, day in rows:
-        latest.setdefault(person_id, (measurement_id, day))
+    if latest is None:
+        latest = measurements.latest_effective(plan.case_id, list(persons))
+    latest = {person_id: item for person_id, item in latest.items() if person_id in persons}
     if not latest:
         return []
     goals: dict[tuple[int, int], list] = {}
     for goal in plan.goals.all():
         goals.setdefault((goal.person_id, goal.domain_id), []).append(goal)
     reasons = {(r.person_id, r.domain_id): r for r in plan.low_domain_reasons.all()}
-    person_of = {measurement_id: person_id for person_id, (measurement_id, _) in latest.items()}
+    person_of = {item.measurement_id: person_id for person_id, item in latest.items()}
     scores = sorted(
-        Score.objects.filter(measurement_id__in=list(person_of), score__lte=settings.WIJKREGIE["ZRM_PROBLEM_MAX_SCORE"])
-        .select_related("domain__version").order_by("domain__order", "pk"),
+        measurements.low_scores(list(person_of), settings.WIJKREGIE["ZRM_PROBLEM_MAX_SCORE"]),
         key=lambda s: (persons[person_of[s.measurement_id]].date_of_birth, person_of[s.measurement_id]),
     )  # by person (date of birth), then domain order, as the plan screens list them
     return [
         LowDomain(person=persons[person_of[s.measurement_id]], domain=s.domain, score=s.score,
-                  measured_on=latest[person_of[s.measurement_id]][1],
-                  goals=goals.get((person_of[s.measurement_id], s.domain_id), []),
-                  reason=reasons.get((person_of[s.measurement_id], s.domain_id)))
+                  measured_on=latest[person_of[s.measurement_id]].date,
+                  goals=goals.get((person_of[s.measurement_id], s.domain.pk), []),
+                  reason=reasons.get((person_of[s.measurement_id], s.domain.pk)))
         for s in scores
     ]
 
 
 def goal_domain_choices(plan):
-    """The ZRM domains a goal can be on: the active version's, plus the versions of the covered persons' ZRMs."""
-    from zrm.models import Domain, Measurement
-    from zrm.selectors import active_version
-
-    version_ids = set(Measurement.objects.filter(case_id=plan.case_id, person__in=plan.covered_persons.all())
-                      .values_list("version_id", flat=True).distinct())
-    active = active_version()
-    if active is not None:
-        version_ids.add(active.pk)
-    return Domain.objects.filter(version_id__in=version_ids).select_related("version").order_by(
-        "version__year", "order")
+    """The ZRM domains a goal can be on: the active version's, plus the versions of the covered persons' ZRMs
+    (extensions.domains)."""
+    return extensions.domains.provider.for_goals(plan.case_id, plan.covered_persons.all())
 
 
 def family_approach_rows(case: Case, members) -> list[tuple]:

@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 
+from .. import extensions
 from ..models import BreakGlassAccess, Case, CaseStatus, Consent, ConsentPurpose, Household, Person
 from .access import led_teams
 from .households import find_households_by_address, find_households_by_bsn, person_by_bsn
@@ -72,8 +73,5 @@ def open_cases_with_directors(households) -> list[Case]:
 
 def latest_problem_domain_count(case_id: int, person_id: int):
     """The person's latest vastgestelde (not corrected) ZRM in the case: (date, problem domain count) or None."""
-    from zrm.models import Measurement
-    from zrm.selectors import effective
-
-    return (effective(Measurement.objects.filter(case_id=case_id, person_id=person_id))
-            .order_by("-date", "-pk").values_list("date", "problem_domain_count").first())
+    latest = extensions.measurements.provider.latest_effective(case_id, [person_id]).get(person_id)
+    return (latest.date, latest.problem_domain_count) if latest else None

@@ -1,11 +1,14 @@
-"""The casus page and its actions (first contact, transfer, close, reopen, add a member)."""
+"""The casus page and its actions (first contact, transfer, close, reopen, add a member).
+
+The page also shows what the apps above cases add to it (extensions.case_page_panels: the ZRM panel).
+"""
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from .. import audit, selectors, services
+from .. import audit, extensions, selectors, services
 from ..audit import Actor
 from ..forms import AddMemberForm, CloseForm, FirstContactForm, ReopenForm, TransferForm
 from ..forms.privacy import BreakGlassForm
@@ -29,26 +32,24 @@ def _case_page(request, case: Case, **bound_forms):
     Under break-the-glass (`case.break_glass`, another team's case) the page is read-only: no action forms
     or edit links, and every audit row carries the break-the-glass purpose.
     """
-    from zrm import selectors as zrm_selectors, services as zrm_services
-
     today = services.today()
     access = getattr(case, "break_glass", None)
     purpose = services.break_glass_purpose(access.reason) if access else audit.PURPOSE_CASEWORK
     members = list(selectors.current_members(case.household))
     for membership in members:
         membership.age = selectors.age_on(membership.person.date_of_birth, today)
-    # The ZRM panel is read here, not in its template tag, so its measurements serve the plan section too
-    # and every read of the page is audited in one INSERT.
-    zrm_panel = zrm_selectors.case_panel(case, zrm_services.today(), members=[m.person for m in members])
-    plan_context, plan_reads = _plan_context(request, case, members, measurements=zrm_panel.measurements)
+    # The panels of the apps above (the ZRM panel) are read here, not in their template tags, so the
+    # measurements a panel read serve the plan section too and every read of the page is audited in one INSERT.
+    panels = [provider(case, [m.person for m in members]) for provider in extensions.case_page_panels]
+    latest = next((p.latest_measurements for p in panels if p.latest_measurements is not None), None)
+    plan_context, plan_reads = _plan_context(request, case, members, latest=latest)
     reads = [(case, None, case), *((m.person, m.person, case) for m in members), *plan_reads]
-    measurement_reads = [(m, m.person, m.case) for m in zrm_panel.shown]  # as zrm.services.record_view
+    own_purpose = [p for p in panels if p.reads_purpose not in (None, purpose)]
+    reads += [row for p in panels if p.reads_purpose in (None, purpose) for row in p.reads]
     actor = Actor.from_request(request)
-    if purpose == audit.PURPOSE_CASEWORK:
-        audit.record_many(actor, AuditAction.READ, reads + measurement_reads, purpose=purpose)
-    else:  # break-the-glass: the ZRM panel's rows keep the casework purpose, as record_view writes them
-        audit.record_many(actor, AuditAction.READ, reads, purpose=purpose)
-        audit.record_many(actor, AuditAction.READ, measurement_reads)
+    audit.record_many(actor, AuditAction.READ, reads, purpose=purpose)
+    for panel in own_purpose:  # break-the-glass: the ZRM panel's rows keep the casework purpose
+        audit.record_many(actor, AuditAction.READ, panel.reads, purpose=panel.reads_purpose)
 
     is_open = case.status != CaseStatus.CLOSED
     successor = None if is_open else selectors.reopened_as(case)
@@ -84,7 +85,8 @@ def _case_page(request, case: Case, **bound_forms):
         "events": selectors.case_events(case),
         "assignments": selectors.director_history(case),
         "nav": "caseload",
-        "zrm_panel": zrm_panel,
+        "case_page_panels": panels,
+        **{name: value for panel in panels for name, value in panel.context.items()},
         **plan_context,
         **_privacy_context(request, case, read_only=bool(access)),
         **forms,
@@ -180,11 +182,11 @@ def case_add_member(request, pk):
     )
 
 
-def _plan_context(request, case, members, measurements=None) -> tuple[dict, list]:
+def _plan_context(request, case, members, latest=None) -> tuple[dict, list]:
     """The plan, network, family approach, interventions and escalations of the casus page (constant queries),
     and the audit rows (obj, person, case) of the personal data it shows, for the page to write.
 
-    `measurements`: the case's measurements as zrm.selectors.case_panel read them (for the low domains).
+    `latest`: each person's latest measurement in the case as a panel read it (for the low domains).
     """
     plans = selectors.plans_of_case(case)
     current = next((plan for plan in plans if plan.status != PlanStatus.EVALUATED), None)
@@ -198,7 +200,7 @@ def _plan_context(request, case, members, measurements=None) -> tuple[dict, list
         "plan_editable": bool(current and is_open and current.status == PlanStatus.CONCEPT),
         "plan_problems": (services.plan_finalisation_problems(current)
                           if current and current.status == PlanStatus.CONCEPT else []),
-        "low_domains": selectors.plan_low_domains(current, measurements) if current else [],
+        "low_domains": selectors.plan_low_domains(current, latest) if current else [],
         "can_start_plan": is_open and current is None,
         "network_members": list(selectors.network_of(case)),
         "family_rows": selectors.family_approach_rows(case, members),

@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import selectors, services, subject_access as export
+from .. import extensions, selectors, services, subject_access as export
 from ..audit import Actor
 from ..forms.privacy import (
     BemoeizorgForm,
@@ -142,10 +142,12 @@ def subject_access(request):
         context["searched"] = True
         if person is not None:
             data = export.collect(person)
+            sections = list(extensions.subject_access_sections)  # the measurements, from zrm
             context.update(person=person, token=signing.dumps(person.pk, salt=SUBJECT_TOKEN_SALT),
                            counts={"households": len(data["household_memberships"]), "cases": len(data["cases"]),
-                                   "measurements": len(data["zrm_measurements"]),
-                                   "consents": len(data["consents"]), "access_log": len(data["access_log"])})
+                                   **{s.count_key: len(data[s.key]) for s in sections},
+                                   "consents": len(data["consents"]), "access_log": len(data["access_log"])},
+                           section_counts=[{"title": s.title, "count": len(data[s.key])} for s in sections])
     return render(request, "cases/subject_access.html", context)
 
 
