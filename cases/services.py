@@ -390,12 +390,10 @@ def persons_missing_closing_measurement(case: Case) -> list[str]:
     """When the setting requires it: members measured in this case who lack a finalised afsluiting ZRM."""
     if not settings.WIJKREGIE["ZRM_AFSLUITING_REQUIRED"]:
         return []
-    from zrm.models import Measurement, MeasurementStatus, MeasurementType
+    from . import extensions
 
-    finals = Measurement.objects.filter(case=case, status=MeasurementStatus.FINAL)
-    measured = set(finals.values_list("person_id", flat=True))
-    closed = set(finals.filter(type=MeasurementType.AFSLUITING).values_list("person_id", flat=True))
-    return sorted(p.full_name for p in Person.objects.filter(pk__in=measured - closed))
+    missing = extensions.measurements.provider.persons_without_closing_measurement(case.pk)
+    return sorted(p.full_name for p in Person.objects.filter(pk__in=missing))
 
 
 def close_case(*, actor: Actor, case: Case, reason: ClosureReason | None, closed_on: dt.date | None) -> Case:
@@ -688,9 +686,9 @@ def record_safety_override(*, actor: Actor, case: Case, reason: str) -> SafetyOv
 
 def plan_finalisation_problems(plan: Plan, on: dt.date | None = None) -> list[str]:
     """Every reason why this plan cannot be vastgesteld on `on`; empty when it can."""
-    from zrm.models import Measurement, MeasurementStatus, Score
-    from zrm.selectors import effective
+    from . import extensions
 
+    measurements = extensions.measurements.provider
     on = on or today()
     problems: list[str] = []
     max_age = settings.WIJKREGIE["PLAN_ZRM_MAX_AGE_DAYS"]
@@ -698,26 +696,22 @@ def plan_finalisation_problems(plan: Plan, on: dt.date | None = None) -> list[st
     persons = list(plan.covered_persons.order_by("pk"))
     if not persons:
         problems.append(PLAN_RULES["no_persons"])
-    recent = effective(Measurement.objects.filter(
-        case_id=plan.case_id, person__in=persons, status=MeasurementStatus.FINAL,
-        date__gte=on - dt.timedelta(days=max_age), date__lte=on,
-    )).order_by("person_id", "-date", "-pk")
-    latest: dict[int, int] = {}
-    for person_id, measurement_id in recent.values_list("person_id", "pk"):
-        latest.setdefault(person_id, measurement_id)
+    latest = measurements.latest_effective(plan.case_id, [p.pk for p in persons],
+                                           measured_from=on - dt.timedelta(days=max_age), measured_to=on)
+    person_of = {item.measurement_id: person_id for person_id, item in latest.items()}
     covered_by_goal = set(plan.goals.values_list("person_id", "domain_id"))
     covered_by_reason = set(plan.low_domain_reasons.values_list("person_id", "domain_id"))
-    low_scores = Score.objects.filter(measurement_id__in=latest.values(), score__lte=low).select_related(
-        "domain", "measurement").order_by("measurement__person_id", "domain__order")
+    low_scores = sorted(measurements.low_scores(list(person_of), low),
+                        key=lambda score: person_of[score.measurement_id])  # by person, then domain order
     names = {p.pk: p.full_name for p in persons}
     for person in persons:
         if person.pk not in latest:
             problems.append(PLAN_RULES["no_zrm"].format(person=person.full_name, days=max_age))
     for score in low_scores:
-        key = (score.measurement.person_id, score.domain_id)
+        key = (person_of[score.measurement_id], score.domain.pk)
         if key not in covered_by_goal and key not in covered_by_reason:
             problems.append(PLAN_RULES["low_domain"].format(
-                person=names[score.measurement.person_id], domain=score.domain.name, score=score.score))
+                person=names[person_of[score.measurement_id]], domain=score.domain.name, score=score.score))
     for goal in plan.goals.all():
         if goal.target_date is None:
             problems.append(PLAN_RULES["goal_date"].format(goal=goal.description[:60]))

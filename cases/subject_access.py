@@ -7,8 +7,9 @@ audit row (EXPORT for JSON, PRINT for PDF).
 Scope: the person; their household memberships; the cases of those households that overlap a membership
 period, each with its timeline, director history, plan versions covering the person (with the person's
 goals and reasons, and the plan's agreements), family approach, interventions for the person or the whole
-household, and escalations; the person's ZRM measurements with every score; the households' network and
-consents; break-the-glass accesses to those cases; and the audit rows about the person or those cases.
+household, and escalations; what the apps above cases hold on the person (extensions.subject_access_sections:
+zrm adds the person's ZRM measurements with every score); the households' network and consents;
+break-the-glass accesses to those cases; and the audit rows about the person or those cases.
 Case texts may mention other household members: the privacy officer checks for third-party data before
 handing the export over.
 """
@@ -23,6 +24,7 @@ from django.utils import timezone
 
 from common.models import AuditEvent
 
+from . import extensions
 from .models import (
     Agreement,
     BreakGlassAccess,
@@ -55,8 +57,6 @@ def _overlaps(case: Case, membership: HouseholdMembership) -> bool:
 
 def collect(person: Person) -> dict:
     """All data on `person` as plain JSON-ready values (dates as ISO strings)."""
-    from zrm.models import Measurement, Score
-
     memberships = list(HouseholdMembership.objects.filter(person=person).select_related("household")
                        .order_by("valid_from", "pk"))
     household_ids = {m.household_id for m in memberships}
@@ -86,12 +86,7 @@ def collect(person: Person) -> dict:
     cases = [case for case in candidates
              if any(m.household_id == case.household_id and _overlaps(case, m) for m in memberships)]
     case_ids = [case.pk for case in cases]
-    measurements = list(
-        Measurement.objects.filter(person=person).select_related("version", "case", "assessor__user")
-        .prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("domain")
-                                   .order_by("domain__order")))
-        .order_by("date", "pk")
-    )
+    sections = {section.key: section.collect(person) for section in extensions.subject_access_sections}
     network = list(NetworkMember.objects.filter(household_id__in=household_ids).order_by("household_id", "pk"))
     consents = list(Consent.objects.filter(household_id__in=household_ids)
                     .select_related("partner_organisation", "recorded_by", "withdrawn_by").order_by("given_on", "pk"))
@@ -118,19 +113,7 @@ def collect(person: Person) -> dict:
             for m in memberships
         ],
         "cases": [_case(case) for case in cases],
-        "zrm_measurements": [
-            {"id": m.pk, "case_id": m.case_id, "date": _d(m.date), "type": m.get_type_display(),
-             "status": m.get_status_display(), "instrument_version": m.version.name,
-             "assessor": _name(m.assessor.user), "participatieladder": m.participatieladder,
-             "income_source": m.get_income_source_display() if m.income_source else "",
-             "problem_domain_count": m.problem_domain_count, "acute_domain_count": m.acute_domain_count,
-             "household_category": m.get_household_category_display() if m.household_category else "",
-             "supersedes": m.supersedes_id, "correction_reason": m.correction_reason,
-             "scores": [{"domain": s.domain.name, "score": s.score,
-                         "not_scored_reason": s.get_not_scored_reason_display() if s.not_scored_reason else ""}
-                        for s in m.scores.all()]}
-            for m in measurements
-        ],
+        **sections,
         "network": [
             {"household_id": n.household_id, "name": n.name, "relation": n.relation, "supportive": n.supportive,
              "agreed_contribution": n.agreed_contribution}
@@ -225,7 +208,7 @@ def to_json(data: dict) -> bytes:
 SECTIONS = [
     ("household_memberships", "Huishoudens", ["household_id", "address", "role", "living_at_home", "valid_from",
                                               "valid_to"]),
-    ("zrm_measurements", "ZRM-metingen", ["id", "case_id", "date", "type", "status", "problem_domain_count"]),
+    # here: the sections of the apps above (extensions.subject_access_sections)
     ("network", "Netwerk", ["household_id", "name", "relation", "supportive"]),
     ("consents", "Toestemmingen", ["purpose", "partner_organisation", "given_on", "withdrawn_on"]),
     ("break_the_glass", "Inzage door andere teams (break-the-glass)", ["case_id", "by", "at", "reason"]),
@@ -234,7 +217,7 @@ SECTIONS = [
 ]
 
 
-# Column headers of the PDF (the JSON keeps its field names).
+# Column headers of the PDF (the JSON keeps its field names); the apps above add their own (section.labels).
 LABELS = {
     "id": "Nummer", "bsn": "BSN", "first_name": "Voornaam", "name_prefix": "Tussenvoegsel", "last_name": "Achternaam",
     "date_of_birth": "Geboortedatum", "registered_at": "Geregistreerd", "household_id": "Huishouden",
@@ -249,10 +232,10 @@ LABELS = {
     "start_date": "Start", "end_date": "Einde", "team_action": "Rol van het team", "prevented": "Voorkomen",
     "note": "Toelichting", "domain": "Domein", "target_date": "Streefdatum", "responsible": "Verantwoordelijke",
     "achieved": "Behaald", "explanation": "Toelichting", "who": "Wie", "name": "Naam", "what": "Wat",
-    "due_date": "Wanneer", "followed": "Nagekomen", "case_id": "Casus", "problem_domain_count": "Probleemdomeinen",
-    "relation": "Relatie", "supportive": "Steunend", "purpose": "Doel", "partner_organisation": "Partnerorganisatie",
+    "due_date": "Wanneer", "followed": "Nagekomen", "case_id": "Casus", "relation": "Relatie",
+    "supportive": "Steunend", "purpose": "Doel", "partner_organisation": "Partnerorganisatie",
     "given_on": "Gegeven op", "withdrawn_on": "Ingetrokken op", "at": "Tijdstip", "client": "Client",
-    "action": "Actie", "object_type": "Soort gegeven", "score": "Score", "not_scored_reason": "Niet gescoord",
+    "action": "Actie", "object_type": "Soort gegeven",
 }
 
 
@@ -264,6 +247,8 @@ def to_pdf(data: dict) -> bytes:
     from reportlab.lib.units import cm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+    extra = list(extensions.subject_access_sections)
+    labels = {**{name: label for section in extra for name, label in section.labels.items()}, **LABELS}
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=7, leading=8.5)
     buffer = io.BytesIO()
@@ -277,7 +262,7 @@ def to_pdf(data: dict) -> bytes:
         return Paragraph(escape("" if text is None else str(text)), style)
 
     def table(rows, header):
-        body = [[para(LABELS.get(h, h)) for h in header]] + [[para(_cell(row.get(key))) for key in header]
+        body = [[para(labels.get(h, h)) for h in header]] + [[para(_cell(row.get(key))) for key in header]
                                                              for row in rows]
         out = Table(body, repeatRows=1, hAlign="LEFT", colWidths=[doc.width / len(header)] * len(header))
         out.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
@@ -324,14 +309,16 @@ def to_pdf(data: dict) -> bytes:
             if plan["agreements"]:
                 story.append(table(plan["agreements"], ["who", "name", "what", "due_date", "followed"]))
         story.append(Spacer(1, 0.3 * cm))
-    for key, title, columns in SECTIONS:
+    sections = [(key, title, columns, None) for key, title, columns in SECTIONS]
+    sections[1:1] = [(section.key, section.title, section.columns, section.details)  # after the households
+                     for section in extra]
+    for key, title, columns, details in sections:
         heading(f"{title} ({len(data[key])})")
         if data[key]:
             story.append(table(data[key], columns))
-        if key == "zrm_measurements":
-            for measurement in data[key]:
-                story.append(para(f"Scores van meting {measurement['id']} ({measurement['date']})",
-                                  styles["Heading4"]))
-                story.append(table(measurement["scores"], ["domain", "score", "not_scored_reason"]))
+        for row in data[key] if details else []:
+            detail_title, rows, detail_columns = details(row)
+            story.append(para(detail_title, styles["Heading4"]))
+            story.append(table(rows, detail_columns))
     doc.build(story)
     return buffer.getvalue()

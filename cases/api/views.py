@@ -17,7 +17,7 @@ from common.api.scopes import ScopePermission
 from common.api.views import ProblemDetailsMixin, api_actor
 from common.models import AuditAction, Scope
 
-from .. import selectors, services
+from .. import extensions, selectors, services
 from ..models import Escalation, Intervention, InterventionType, NetworkAssessment, Person, Plan, PlanStatus
 from ..permissions import IsTeamStaff, StaffRolePermission
 from .serializers import (
@@ -67,15 +67,11 @@ def _plan_body(plan_pk: int) -> dict:
 
 
 def _domain(data: dict, params: list[dict]):
-    """The ZRM domain named by code in the given (or the active) instrument version."""
-    from zrm.models import Domain
-    from zrm.selectors import active_version, version_by_code
-
-    version = version_by_code(data["instrumentVersion"]) if data.get("instrumentVersion") else active_version()
+    """The ZRM domain named by code in the given (or the active) instrument version (extensions.domains)."""
+    version, domain = extensions.domains.provider.find(data["domain"], data.get("instrumentVersion") or None)
     if version is None:
         params.append(_param("instrumentVersion", f"Onbekende ZRM-versie '{data['instrumentVersion']}'."))
         return None
-    domain = Domain.objects.filter(version=version, code=data["domain"]).first()
     if domain is None:
         params.append(_param("domain", f"Onbekend domein '{data['domain']}' in {version.name}."))
     return domain

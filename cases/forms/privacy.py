@@ -4,9 +4,9 @@ They parse and check formats; the services in cases/services.py (privacy section
 """
 from django import forms
 
-from .forms import DateInput, StyledFormMixin, _bsn_field, _clean_bsn, _clean_postcode, _today
-from .models import ConsentPurpose, Organisation
-from .services import BREAK_GLASS_MIN_REASON
+from ..models import ConsentPurpose, Organisation
+from ..services import BREAK_GLASS_MIN_REASON
+from .base import DateInput, StyledFormMixin, _bsn_field, _clean_bsn, _clean_postcode, _today
 
 
 class BreakGlassForm(StyledFormMixin, forms.Form):
