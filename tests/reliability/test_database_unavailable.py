@@ -217,6 +217,7 @@ def persistent_connections(max_age: int):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_killing_the_connection_during_a_transfer_gives_a_503_page_writes_nothing_and_the_app_recovers(max_age):
     from cases import services
+    from cases.services import cases as case_services  # transfer_director looks _event up here
 
     case = CaseFactory()
     worker = case.regisseur
@@ -228,7 +229,7 @@ def test_killing_the_connection_during_a_transfer_gives_a_503_page_writes_nothin
 
     with persistent_connections(max_age):
         killer = kill_connection_then(services._event)
-        with mock.patch.object(services, "_event", killer):
+        with mock.patch.object(case_services, "_event", killer):
             response = through_wsgi(client, "POST", url, data)
         assert killer.killed, "the connection was not killed: the test did not test anything"
         assert_dutch_503_page(response)
