@@ -4,7 +4,7 @@ Pages get templates/503.html; paths under /api/ get RFC 9457 problem details. Bo
 `Retry-After`.
 
 Nothing is half-written: every write is one service call running in one transaction
-(cases/services.py, zrm/services.py), so a connection lost between its statements rolls the
+(cases/services/, zrm/services.py), so a connection lost between its statements rolls the
 whole change back on the server. Recovery needs nothing from us: Django marks the connection as
 broken, closes it when the request ends (close_old_connections) and opens a fresh one for the
 next request, so the app works again as soon as the database is back.

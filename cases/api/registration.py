@@ -5,7 +5,7 @@ clients with `registratie.lezen` (reads) or `registratie.schrijven` (writes), li
 beheerder gave them (cases.selectors.team_ids_of). Lists hold only the caller's teams' data; a detail of
 another team's household, person or case answers 403, an unknown id 404.
 
-Every write goes through cases/services.py (validated, transactional, audited); every read of personal
+Every write goes through cases/services/ (validated, transactional, audited); every read of personal
 data is a READ row in the audit log, a BSN search a SEARCH row, with the client's name for machines.
 
 Machine clients and the "who" of a write: a client has no user account and can never be a director or an

@@ -1,6 +1,6 @@
 """Serializers of the registration endpoints (households, persons, cases): shapes only.
 
-JSON fields are camelCase, dates ISO 8601. Business rules live in cases/services.py, so a request gets the
+JSON fields are camelCase, dates ISO 8601. Business rules live in cases/services/, so a request gets the
 same Dutch messages as the screens.
 
 Data minimisation: a response never holds a BSN. `bsnBekend` says whether one is registered; to find a

@@ -1,7 +1,7 @@
 """Serializers of the cases API (plans, goals, agreements, interventions, escalations): shapes only.
 
 JSON fields are camelCase (`source=` maps them onto the model and service names); business rules live
-in cases/services.py, so a request gets the same Dutch messages as the screens.
+in cases/services/, so a request gets the same Dutch messages as the screens.
 """
 from rest_framework import serializers
 

@@ -1,6 +1,6 @@
 """Forms of the privacy screens (issue 8): break-the-glass, regiecheck, consent, bemoeizorg, subject access.
 
-They parse and check formats; the services in cases/services.py (privacy section) hold the rules.
+They parse and check formats; the services in cases/services/ (privacy section) hold the rules.
 """
 from django import forms
 
