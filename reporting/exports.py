@@ -2,10 +2,9 @@
 built with public=True (small cells suppressed), and the views audit every export."""
 from __future__ import annotations
 
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from common.exports import csv_bytes, sheet_name, workbook_bytes
+from common.exports import csv_bytes, new_workbook, sheet_name, workbook_bytes
 
 from .selectors import Section
 
@@ -28,7 +27,7 @@ def to_csv(title: str, sections: list[Section]) -> bytes:
 
 def to_xlsx(title: str, sections: list[Section]) -> bytes:
     """One sheet per section; numbers as numbers where they may be shown, '<5' as text."""
-    book = Workbook()
+    book = new_workbook()
     book.remove(book.active)
     used: set[str] = set()
     bold = Font(bold=True)

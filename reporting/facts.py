@@ -80,6 +80,9 @@ def _age(date_of_birth: str, on: str) -> str:
     )
 
 
+age_sql = _age  # the same age for the other reporting SQL (reporting.research)
+
+
 def effective(alias: str) -> str:
     """SQL condition: the measurement `alias` counts (vastgesteld, not superseded by a vastgestelde correction)."""
     return (

@@ -325,6 +325,11 @@ WIJKREGIE = {
     # Retention: years after a household's last case closed before its persons are anonymised and its free
     # text deleted (cases.retention; nightly beat job). 15 years; youth-care municipalities may choose 20.
     "RETENTION_YEARS": env_int("WIJKREGIE_RETENTION_YEARS", 15),
+    # Research extract (reporting.research): every combination of its quasi-identifiers holds at least this
+    # many persons (k-anonymity); the quasi-identifiers are generalised step by step until at most
+    # RESEARCH_MAX_SUPPRESSION_PERCENT of the rows fall in smaller groups, and those rows are left out.
+    "RESEARCH_K_ANONYMITY": env_int("WIJKREGIE_RESEARCH_K_ANONYMITY", 5),
+    "RESEARCH_MAX_SUPPRESSION_PERCENT": env_int("WIJKREGIE_RESEARCH_MAX_SUPPRESSION_PERCENT", 5),
 }
 
 # --- MKBA (reporting.mkba, DOMAIN.md §5): assumptions of the MKBA 2.0 filled from the registration ---------

@@ -11,7 +11,7 @@ from .. import research
 
 
 class MeasurementRowSerializer(serializers.Serializer):
-    date = serializers.DateField()
+    period = serializers.CharField(help_text="Maand (2025-03), kwartaal (2025-Q1) of jaar, als de melding.")
     type = serializers.CharField()
     instrumentVersion = serializers.CharField()
     scores = serializers.DictField(child=serializers.CharField())
@@ -24,8 +24,8 @@ class InterventionRowSerializer(serializers.Serializer):
     type = serializers.CharField()
     teamAction = serializers.CharField()
     deliverer = serializers.CharField()
-    startDate = serializers.DateField(allow_null=True)
-    endDate = serializers.DateField(allow_null=True)
+    startPeriod = serializers.CharField(allow_null=True)
+    endPeriod = serializers.CharField(allow_null=True)
     wouldHaveStartedWithoutTeam = serializers.BooleanField(allow_null=True)
 
 
@@ -33,16 +33,17 @@ class ResearchRowSerializer(serializers.Serializer):
     personPseudonym = serializers.CharField()
     householdPseudonym = serializers.CharField()
     casePseudonym = serializers.CharField()
-    birthYear = serializers.IntegerField()
-    role = serializers.CharField()
-    postcodeArea = serializers.CharField()
+    ageBand = serializers.CharField(help_text="Leeftijd op de meldingsdatum: 5- of 10-jaarsklasse of "
+                                              "leeftijdsgroep (jeugd, volwassenen, ouderen).")
+    role = serializers.CharField(allow_null=True)
+    postcodeArea = serializers.CharField(allow_null=True, help_text="De eerste twee cijfers van de postcode.")
     wijk = serializers.CharField(allow_null=True)
-    householdType = serializers.CharField()
-    team = serializers.CharField()
-    meldingDate = serializers.DateField()
+    householdType = serializers.CharField(allow_null=True, help_text="Op de meldingsdatum, als de aggregaten.")
+    team = serializers.CharField(allow_null=True)
+    meldingPeriod = serializers.CharField(help_text="Maand (2025-03), kwartaal (2025-Q1) of jaar (2025).")
     meldingSource = serializers.CharField()
-    firstContactDate = serializers.DateField(allow_null=True)
-    closedOn = serializers.DateField(allow_null=True)
+    firstContactPeriod = serializers.CharField(allow_null=True)
+    closedPeriod = serializers.CharField(allow_null=True)
     closureReason = serializers.CharField(allow_null=True)
     reopening = serializers.BooleanField()
     measurements = MeasurementRowSerializer(many=True)
@@ -50,7 +51,9 @@ class ResearchRowSerializer(serializers.Serializer):
 
 
 class ResearchExtractView(GenericAPIView):
-    """Record-level, pseudonymised rows for research. Every call is logged with the client and its purpose."""
+    """Record-level, pseudonymised, k-anonymous rows for research: every combination of the quasi-identifiers
+    (age band, role, team, wijk, postcode area, household type, melding period) holds at least k persons.
+    Every call is logged with the client and its purpose."""
 
     required_scopes = Scope.RESEARCH_READ
     staff_roles = ()  # machine clients only
@@ -73,8 +76,9 @@ class ResearchExtractView(GenericAPIView):
         if not purpose:
             return problem(400, detail="Geef het doel van de verwerking op.", invalid_params=[
                 {"name": "doel", "code": "required", "reason": "Het doel is verplicht en wordt gelogd."}])
-        page = self.paginate_queryset(self.get_queryset())
+        published = research.release()
+        page = self.paginate_queryset(research.extract_cases(published))
         client = request.user.client
         record_call(Actor.from_request(request), AuditAction.EXPORT, "onderzoeksbestand",
                     request.query_params.get("page", "1"), purpose=purpose[:200])
-        return self.get_paginated_response(research.rows_for(page, client.pseudonym_key))
+        return self.get_paginated_response(research.rows_for(page, client.pseudonym_key, published))

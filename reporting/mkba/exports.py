@@ -7,7 +7,7 @@ import io
 from django.utils import timezone
 from django.utils.text import slugify
 
-from common.exports import XLSX_TYPE, workbook_bytes
+from common.exports import XLSX_TYPE, new_workbook, workbook_bytes
 
 from . import inputs, report
 
@@ -77,12 +77,11 @@ def _header(rep: report.Report) -> list[tuple[str, str]]:
 def xlsx(rep: report.Report, scenarios=()) -> bytes:
     """The workbook: result, per actor, inputs with sources, registration figures, all scenarios of the
     same team and year side by side, and the notes."""
-    from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
     bold = Font(bold=True)
     euro = '"€" #,##0;[Red]-"€" #,##0'
-    book = Workbook()
+    book = new_workbook()
     sheet = book.active
     sheet.title = "Resultaat"
     sheet.append(["Maatschappelijke kosten-batenanalyse (MKBA)"])

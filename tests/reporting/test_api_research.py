@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 
 from cases import services
 from cases.models import InterventionType
+from cases.selectors import age_on
 from common.models import AuditEvent
 from common.services import create_api_client
 from tests.factories import CaseFactory, MembershipFactory
@@ -19,6 +20,12 @@ def bearer(token):
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     return api
+
+
+@pytest.fixture(autouse=True)
+def no_minimum_group(settings):
+    """One small registration: k = 1 here; tests/reporting/test_research_anonymity.py tests k-anonymity."""
+    settings.WIJKREGIE = {**settings.WIJKREGIE, "RESEARCH_K_ANONYMITY": 1}
 
 
 @pytest.fixture
@@ -46,7 +53,9 @@ def test_rows_hold_pseudonyms_and_no_direct_identifiers(registration):
                    case.household.postcode):
         assert secret not in text
     row = next(r for r in body["results"] if r["role"] == "ouder")
-    assert row["birthYear"] == adult.date_of_birth.year and row["postcodeArea"] == case.household.postcode[:4]
+    age = age_on(adult.date_of_birth, case.melding_date)
+    assert row["ageBand"] == f"{age // 5 * 5}-{age // 5 * 5 + 4}" and row["postcodeArea"] == case.household.postcode[:2]
+    assert row["meldingPeriod"] == f"{case.melding_date:%Y-%m}" and "birthYear" not in row
     assert row["measurements"][0]["scores"]["financien"] == 2
     assert row["interventions"][0]["type"] == "schuldhulpverlening"
     assert row["householdType"] == "gezin"
