@@ -13,7 +13,6 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -22,6 +21,7 @@ from django.db import connection
 from cases import services
 from common.audit import Actor
 from common.models import AuditAction, AuditEvent
+from tests.database import database_url
 from tests.factories import StaffFactory, closure_reason, melding_source
 from tests.zrm.factories import record
 
@@ -32,14 +32,6 @@ def make(target: str, **variables) -> subprocess.CompletedProcess:
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     args = ["make", "-s", "--no-print-directory", target] + [f"{k}={v}" for k, v in variables.items()]
     return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
-
-
-def database_url(name: str) -> str:
-    db = connection.settings_dict
-    credentials = quote(db.get("USER") or "", safe="")
-    if db.get("PASSWORD"):
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgres://{credentials}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{name}"
 
 
 def admin_connection():

@@ -104,6 +104,8 @@ def _pool_process_inserting_cells(task_id: str, worker, log_path: Path) -> int:
         if runs and holder and holder[2].lstrip().startswith(INSERT_CELLS):
             children = _children(worker.pid)
             assert len(children) == 1, f"expected one pool process (concurrency 1), found {children}"
+            if holder[1] == -1:  # a Unix socket (the embedded server) has no port to match; one pool process
+                return children[0]
             owner = _owner_of_local_port(children, holder[1])
             assert owner == children[0], (
                 f"the session holding the rebuild lock (port {holder[1]}) is not the pool process {children}")

@@ -13,7 +13,6 @@ import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import redis
@@ -23,6 +22,7 @@ from django.db import connection
 from config.celery import app as celery_app
 from reporting.models import TeamCaseCount
 from reporting.tasks import recount_open_cases
+from tests.database import database_url
 from tests.factories import CaseFactory, StaffFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,13 +31,7 @@ WAIT_SECONDS = 60
 
 def _test_database_url() -> str:
     """The URL of the database this test runs in (pytest-django's test_... copy)."""
-    db = connection.settings_dict
-    credentials = quote(db.get("USER") or "", safe="")
-    if db.get("PASSWORD"):
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or 5432
-    return f"postgres://{credentials}@{host}:{port}/{db['NAME']}"
+    return database_url()
 
 
 def _forget_connections(app) -> None:
