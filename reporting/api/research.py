@@ -3,7 +3,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 
-from common.api.problems import problem, problem_details_handler
+from common.api.problems import problem
 from common.audit import Actor, record_call
 from common.models import AuditAction, Scope
 
@@ -55,9 +55,6 @@ class ResearchExtractView(GenericAPIView):
     required_scopes = Scope.RESEARCH_READ
     staff_roles = ()  # machine clients only
     serializer_class = ResearchRowSerializer
-
-    def get_exception_handler(self):
-        return problem_details_handler
 
     def get_queryset(self):
         return research.extract_cases()

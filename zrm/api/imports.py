@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from cases.models import Role
 from cases.selectors import led_teams, team_ids_of
-from common.api.problems import problem
+from common.api.problems import problem, problem_for
 from common.api.views import ProblemDetailsMixin, api_actor
 from common.models import Scope
 from zrm.imports import ImportRejected, import_registrations
@@ -48,6 +48,15 @@ class ImportSummarySerializer(serializers.Serializer):
     seconds = serializers.FloatField()
     sheets = SheetSummarySerializer(many=True)
     warnings = ImportWarningSerializer(many=True)
+
+
+@problem_for(ImportRejected)
+def _rejected(rejected: ImportRejected, request) -> Response:
+    """A rejected file: 400 with one invalid parameter per error, named sheet[row].column."""
+    params = [{"name": e.name, "code": "invalid", "reason": e.message, "sheet": e.sheet, "row": e.row,
+               "column": e.column} for e in rejected.errors]
+    return problem(400, detail=f"Het importbestand is geweigerd: {len(params)} fout(en); er is niets opgeslagen.",
+                   invalid_params=params, instance=request.path, code="import_rejected")
 
 
 def allowed_teams(request) -> set[int]:
@@ -87,13 +96,6 @@ class RegistrationImportView(ProblemDetailsMixin, APIView):
                 "reason": f"Een importbestand is hoogstens {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; splits het bestand.",
             }])
         dry_run = request.query_params.get("dryRun", "").lower() in ("true", "1", "ja")
-        try:
-            summary = import_registrations(upload, filename=upload.name, actor=api_actor(request),
-                                           allowed_team_ids=allowed_teams(request), dry_run=dry_run)
-        except ImportRejected as rejected:
-            params = [{"name": e.name, "code": "invalid", "reason": e.message, "sheet": e.sheet, "row": e.row,
-                       "column": e.column} for e in rejected.errors]
-            return problem(400, detail=f"Het importbestand is geweigerd: {len(params)} fout(en); er is niets "
-                                       "opgeslagen.", invalid_params=params, instance=request.path,
-                           code="import_rejected")
+        summary = import_registrations(upload, filename=upload.name, actor=api_actor(request),
+                                       allowed_team_ids=allowed_teams(request), dry_run=dry_run)
         return Response(ImportSummarySerializer(summary.as_dict()).data)
