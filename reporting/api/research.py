@@ -1,5 +1,5 @@
 """GET /api/v1/onderzoeksbestand: the pseudonymised research extract (scope onderzoek.lezen)."""
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 
@@ -10,11 +10,17 @@ from common.models import AuditAction, Scope
 from .. import research
 
 
+@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}]})
+class ScoreValueField(serializers.JSONField):
+    """A domain's score (1-5), or the reason it was not scored."""
+
+
 class MeasurementRowSerializer(serializers.Serializer):
     date = serializers.DateField()
     type = serializers.CharField()
     instrumentVersion = serializers.CharField()
-    scores = serializers.DictField(child=serializers.CharField())
+    scores = serializers.DictField(child=ScoreValueField(), help_text="Per domeincode: de score (1-5) of de reden "
+                                                                      "waarom het domein niet gescoord is.")
     problemDomains = serializers.IntegerField(allow_null=True)
     householdCategory = serializers.CharField(allow_null=True)
 
