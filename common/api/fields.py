@@ -52,3 +52,14 @@ class KnownCode(_LookupMixin, serializers.SlugRelatedField):
         kwargs.setdefault("slug_field", "code")
         super().__init__(**kwargs)
 
+
+class OneReasonMixin:
+    """A field refused with one reason and one code whatever was wrong with the value (missing, blank, unknown,
+    malformed), for parameters whose refusal has always read that way."""
+
+    def __init__(self, *args, reason: str, code: str = "invalid", **kwargs):
+        self.reason, self.reason_code = reason, code
+        super().__init__(*args, **kwargs)
+
+    def fail(self, key, **kwargs):
+        raise serializers.ValidationError(self.reason, code=self.reason_code)

@@ -58,6 +58,12 @@ def problem(status_code: int, *, detail: str = "", invalid_params: list[dict] | 
     return Response(body, status=status_code, content_type=PROBLEM_JSON)
 
 
+class InvalidQuery(exceptions.ValidationError):
+    """Query parameters that a query serializer refused (common.api.views.parse_query): 400, each one named."""
+
+    problem_detail = "De parameters bevatten fouten; zie invalid-params."
+
+
 # An app's exception type -> function(exc, request) -> Response.
 _CONVERTERS: dict[type[BaseException], Callable] = {}
 
@@ -174,7 +180,7 @@ def problem_details_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        out = problem(400, detail=INVALID,
+        out = problem(400, detail=getattr(exc, "problem_detail", INVALID),
                       invalid_params=_with_unresolved(view, _flatten(exc.detail), first=False), instance=request.path)
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else ""

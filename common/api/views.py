@@ -1,9 +1,9 @@
-"""What every API view shares: who acts (for the audit log), input serializers, and problem details for every
-error."""
+"""What every API view shares: who acts (for the audit log), input and query serializers, and problem details
+for every error."""
 from common.audit import Actor
 from common.models import Scope
 
-from .problems import problem_details_handler
+from .problems import InvalidQuery, problem_details_handler
 
 
 def api_actor(request) -> Actor:
@@ -11,6 +11,15 @@ def api_actor(request) -> Actor:
     if actor.client == "web":  # a staff session through the API
         return Actor(user=request.user, client="api (sessie)", source_ip=actor.source_ip)
     return actor
+
+
+def parse_query(request, serializer_class, **context) -> dict:
+    """The query parameters through a query serializer (one value per key, as sent: an empty value is not a
+    missing one); a bad one is a 400 problem naming every parameter (InvalidQuery)."""
+    serializer = serializer_class(data=request.query_params.dict(), context={"request": request, **context})
+    if not serializer.is_valid():
+        raise InvalidQuery(serializer.errors)
+    return serializer.validated_data
 
 
 class ProblemDetailsMixin:

@@ -1,9 +1,10 @@
 """GET /api/v1/onderzoeksbestand: the pseudonymised research extract (scope onderzoek.lezen)."""
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 
-from common.api.problems import problem
+from common.api.fields import OneReasonMixin
+from common.api.views import parse_query
 from common.audit import Actor, record_call
 from common.models import AuditAction, Scope
 
@@ -55,6 +56,15 @@ class ResearchRowSerializer(serializers.Serializer):
     interventions = InterventionRowSerializer(many=True)
 
 
+class PurposeField(OneReasonMixin, serializers.CharField):
+    pass
+
+
+class ResearchQuerySerializer(serializers.Serializer):
+    doel = PurposeField(reason="Het doel is verplicht en wordt gelogd.", code="required",
+                        help_text="Het doel van deze verwerking (wordt gelogd).")
+
+
 class ResearchExtractView(GenericAPIView):
     """Record-level, pseudonymised rows for research. Every call is logged with the client and its purpose."""
 
@@ -67,17 +77,13 @@ class ResearchExtractView(GenericAPIView):
 
     @extend_schema(
         operation_id="onderzoeksbestand_list",
-        parameters=[OpenApiParameter("doel", str, required=True,
-                                     description="Het doel van deze verwerking (wordt gelogd).")],
+        parameters=[ResearchQuerySerializer],
         responses=ResearchRowSerializer(many=True),
     )
     def get(self, request):
-        purpose = (request.query_params.get("doel") or "").strip()
-        if not purpose:
-            return problem(400, detail="Geef het doel van de verwerking op.", invalid_params=[
-                {"name": "doel", "code": "required", "reason": "Het doel is verplicht en wordt gelogd."}])
+        purpose = parse_query(request, ResearchQuerySerializer)["doel"]
         page = self.paginate_queryset(self.get_queryset())
         client = request.user.client
         record_call(Actor.from_request(request), AuditAction.EXPORT, "onderzoeksbestand",
-                    request.query_params.get("page", "1"), purpose=purpose[:200])
+                    str(self.paginator.page.number), purpose=purpose[:200])
         return self.get_paginated_response(research.rows_for(page, client.pseudonym_key))
