@@ -7,7 +7,8 @@ from rest_framework.permissions import BasePermission
 
 from common.api.scopes import MESSAGE
 
-from .selectors import roles_of, team_ids_of
+from .models import HouseholdMembership
+from .selectors import cases_visible_to, roles_of, team_ids_of
 
 
 class StaffRolePermission(BasePermission):
@@ -36,3 +37,10 @@ class IsTeamStaff(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return bool(team_ids_of(request.user))
+
+
+def visible_persons(persons, context):
+    """Scope of a person lookup in a request (common.api.fields): persons of households the caller's teams hold a
+    case of, so another team's person reads as an unknown id."""
+    households = cases_visible_to(context["request"].user).values("household_id")
+    return persons.filter(pk__in=HouseholdMembership.objects.filter(household_id__in=households).values("person_id"))

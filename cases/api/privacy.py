@@ -6,7 +6,6 @@ information (teams, organisations, the director's contact details); a minimal su
 household's consent names the asker's organisation or the case records bemoeizorg. No match and any
 partial mismatch give the same neutral answer. Every call is a SEARCH row in the audit log.
 """
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -14,7 +13,6 @@ from rest_framework.views import APIView
 
 from cases import services
 from cases.models import TEAM_ROLES
-from common.api.problems import from_service_error
 from common.api.views import ProblemDetailsMixin, api_actor
 from common.models import Scope
 from common.validators import is_valid_bsn
@@ -72,6 +70,7 @@ class RegiecheckAnswerSerializer(serializers.Serializer):
 class RegiecheckView(ProblemDetailsMixin, APIView):
     required_scopes = Scope.REGISTRATION_READ
     staff_roles = TEAM_ROLES
+    service_field_names = FIELD_NAMES
 
     @extend_schema(
         operation_id="regiecheck",
@@ -82,15 +81,10 @@ class RegiecheckView(ProblemDetailsMixin, APIView):
         responses={200: RegiecheckAnswerSerializer, 400: OpenApiResponse(description="Problem details.")},
     )
     def post(self, request):
-        serializer = RegiecheckSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        try:
-            answer = services.regiecheck(
-                actor=api_actor(request), asker=request.user, bsn=data["bsn"], date_of_birth=data["dateOfBirth"],
-                postcode=data["postcode"], house_number=data["houseNumber"],
-                house_number_addition=data.get("houseNumberAddition", ""),
-            )
-        except DjangoValidationError as exc:
-            return from_service_error(exc, FIELD_NAMES, request.path)
+        data = self.get_input(RegiecheckSerializer)
+        answer = services.regiecheck(
+            actor=api_actor(request), asker=request.user, bsn=data["bsn"], date_of_birth=data["dateOfBirth"],
+            postcode=data["postcode"], house_number=data["houseNumber"],
+            house_number_addition=data.get("houseNumberAddition", ""),
+        )
         return Response(RegiecheckAnswerSerializer(answer).data)

@@ -23,7 +23,6 @@ import re
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django_filters import rest_framework as filters
@@ -32,22 +31,12 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from common import audit
-from common.api.problems import from_service_error, problem
+from common.api.problems import problem, problem_for
 from common.api.views import api_actor
 from common.models import AuditAction, Scope
-from common.validators import is_valid_bsn
 
 from .. import selectors, services
-from ..models import (
-    Case,
-    CaseStatus,
-    ClosureReason,
-    Household,
-    HouseholdMembership,
-    MeldingSource,
-    StaffMembership,
-    Team,
-)
+from ..models import Case, CaseStatus, Household, HouseholdMembership
 from .registration_serializers import (
     CaseCreateSerializer,
     CaseSerializer,
@@ -65,7 +54,6 @@ from .registration_serializers import (
 )
 from .views import StaffAPIView
 
-INVALID = "De invoer bevat fouten; zie invalid-params."
 PROBLEM = OpenApiResponse(description="Problem details (application/problem+json) met invalid-params.")
 NOT_FOUND = OpenApiResponse(description="Problem details: onbekende id, of een pagina voorbij de laatste.")
 FORBIDDEN = OpenApiResponse(description="Problem details: geen toegang (scope of rol), of de gegevens horen bij "
@@ -95,32 +83,22 @@ def _api_name(key: str, *, new_household: bool = False) -> str:
     return f"newHousehold.{name}" if new_household and key in _NEW_HOUSEHOLD_FIELDS else name
 
 
-def _param(name: str, reason: str, code: str = "unknown") -> dict:
-    return {"name": name, "code": code, "reason": reason}
+@problem_for(services.OpenCaseExists)
+def _open_case_exists(exc: services.OpenCaseExists, request) -> Response:
+    """A second open case for a household: 409 naming the case that is open (existingCase)."""
+    response = problem(status.HTTP_409_CONFLICT, detail=exc.messages[0], instance=request.path,
+                       code="open_case_exists")
+    response.data["existingCase"] = exc.case.pk
+    return response
 
 
-def _bad_request(request, params: list[dict]) -> Response:
-    return problem(status.HTTP_400_BAD_REQUEST, detail=params[0]["reason"] if len(params) == 1 else INVALID,
-                   invalid_params=params, instance=request.path)
+class RegistrationAPIView(StaffAPIView):
+    # A service's refusal naming no field is a conflict with the case's or household's state (409, with the
+    # error's code or invalid_state); field errors are 400 under the API's (camelCase) names.
+    service_state_conflict = "invalid_state"
 
-
-def _service_error(request, exc: DjangoValidationError, lookups: list[dict] = (), *,
-                   new_household: bool = False) -> Response:
-    """A service's refusal as problem details: open case -> 409 with its id; a state rule (no field) -> 409;
-    field errors -> 400 listing every field, where a failed id/code lookup replaces the service's message."""
-    if isinstance(exc, services.OpenCaseExists):
-        response = problem(status.HTTP_409_CONFLICT, detail=exc.messages[0], instance=request.path,
-                           code="open_case_exists")
-        response.data["existingCase"] = exc.case.pk
-        return response
-    if not hasattr(exc, "error_dict") and not lookups:
-        return problem(status.HTTP_409_CONFLICT, detail=" ".join(exc.messages), instance=request.path,
-                       code=getattr(exc, "code", None) or "invalid_state")
-    names = {key: _api_name(key, new_household=new_household) for key in getattr(exc, "error_dict", {})}
-    params = from_service_error(exc, names, request.path).data["invalid-params"]
-    looked_up = {item["name"] for item in lookups}
-    params = list(lookups) + [item for item in params if item["name"] not in looked_up]
-    return _bad_request(request, params)
+    def service_field_names(self, key: str) -> str:
+        return _api_name(key)
 
 
 def _location(response: Response, name: str, pk: int) -> Response:
@@ -174,7 +152,7 @@ class CaseFilter(filters.FilterSet):
 
 # --- Households ----------------------------------------------------------------------------------------
 
-class HouseholdListView(StaffAPIView):
+class HouseholdListView(RegistrationAPIView):
     """Households with a case of the caller's teams."""
 
     serializer_class = HouseholdSerializer
@@ -192,7 +170,7 @@ class HouseholdListView(StaffAPIView):
         return self.get_paginated_response(HouseholdSerializer(page, many=True).data)
 
 
-class HouseholdDetailView(StaffAPIView):
+class HouseholdDetailView(RegistrationAPIView):
     serializer_class = HouseholdSerializer
 
     @extend_schema(operation_id="huishoudens_retrieve",
@@ -212,20 +190,16 @@ class HouseholdDetailView(StaffAPIView):
     )
     def patch(self, request, pk: int):
         household = selectors.get_household_for(request.user, pk)
-        serializer = HouseholdUpdateSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        try:
-            case = selectors.household_case_for_write(request.user, household)
-            services.update_household_address(actor=api_actor(request), household=household, case=case,
-                                              changes=dict(serializer.validated_data))
-        except DjangoValidationError as exc:
-            return _service_error(request, exc)
+        data = self.get_input(HouseholdUpdateSerializer, partial=True)
+        case = selectors.household_case_for_write(request.user, household)
+        services.update_household_address(actor=api_actor(request), household=household, case=case,
+                                          changes=dict(data))
         return Response(HouseholdSerializer(selectors.get_household_for(request.user, pk)).data)
 
 
 # --- Persons -------------------------------------------------------------------------------------------
 
-class HouseholdMembersView(StaffAPIView):
+class HouseholdMembersView(RegistrationAPIView):
     """GET: the current members of the household. POST: add a new person to it (in its open case)."""
 
     serializer_class = MemberSerializer
@@ -251,24 +225,19 @@ class HouseholdMembersView(StaffAPIView):
     )
     def post(self, request, pk: int):
         household = selectors.get_household_for(request.user, pk)
-        serializer = NewMemberSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        data = dict(self.get_input(NewMemberSerializer))
         valid_from = data.pop("valid_from", None)
-        try:
-            case = selectors.household_case_for_write(request.user, household)
-            person = services.add_household_member(
-                actor=api_actor(request), case=case, valid_from=valid_from,
-                data=services.PersonData(**{**data, "bsn": "".join((data.get("bsn") or "").split()) or None}))
-        except DjangoValidationError as exc:
-            return _service_error(request, exc)
+        case = selectors.household_case_for_write(request.user, household)
+        person = services.add_household_member(
+            actor=api_actor(request), case=case, valid_from=valid_from,
+            data=services.PersonData(**{**data, "bsn": "".join((data.get("bsn") or "").split()) or None}))
         membership = HouseholdMembership.objects.select_related("person").get(
             household=household, person=person, valid_to__isnull=True)
         return _location(Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED),
                          "api-person-detail", person.pk)
 
 
-class PersonDetailView(StaffAPIView):
+class PersonDetailView(RegistrationAPIView):
     serializer_class = PersonSerializer
 
     @extend_schema(operation_id="personen_retrieve", responses={200: PersonSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
@@ -280,7 +249,7 @@ class PersonDetailView(StaffAPIView):
         return Response(PersonSerializer(person).data)
 
 
-class PersonSearchView(StaffAPIView):
+class PersonSearchView(RegistrationAPIView):
     """Find a person by BSN. A read (registratie.lezen), sent as POST so the BSN stays out of every URL."""
 
     required_scopes = Scope.REGISTRATION_READ
@@ -296,11 +265,7 @@ class PersonSearchView(StaffAPIView):
         responses={200: PersonSearchResultSerializer, 400: PROBLEM, 403: FORBIDDEN},
     )
     def post(self, request):
-        serializer = PersonSearchSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        bsn = "".join(serializer.validated_data["bsn"].split())
-        if not is_valid_bsn(bsn):
-            return _bad_request(request, [_param("bsn", services.MSG_BSN_INVALID, "invalid_bsn")])
+        bsn = self.get_input(PersonSearchSerializer)["bsn"]
         person, household_ids = selectors.find_person_in_teams(request.user, bsn)
         actor = api_actor(request)
         if person is None:
@@ -317,21 +282,7 @@ def _case_body(request, pk: int) -> dict:
     return CaseSerializer(selectors.registration_cases(request.user).get(pk=pk)).data
 
 
-def _director(pk: int | None, lookups: list[dict], name: str = "regisseur") -> StaffMembership | None:
-    director = StaffMembership.objects.select_related("team", "user").filter(pk=pk).first() if pk else None
-    if director is None:
-        lookups.append(_param(name, "Onbekend teamlidmaatschap: kies een sociaal werker of teamleider van het team."))
-    return director
-
-
-def _melding_source(code: str, lookups: list[dict]) -> MeldingSource | None:
-    source = MeldingSource.objects.filter(code=code, active=True).first()
-    if source is None:
-        lookups.append(_param("meldingSource", f"Onbekende bron van de melding '{code}'."))
-    return source
-
-
-class CaseListView(StaffAPIView):
+class CaseListView(RegistrationAPIView):
     """GET: the cases of the caller's teams. POST: register a melding."""
 
     serializer_class = CaseSerializer
@@ -340,6 +291,10 @@ class CaseListView(StaffAPIView):
 
     def get_queryset(self):
         return selectors.registration_cases(self.request.user)
+
+    def service_field_names(self, key: str) -> str:
+        # register_melding names a new household's fields as its own; they sit under newHousehold in the request.
+        return _api_name(key, new_household=self.input_serializer.validated_data["new_household"] is not None)
 
     @extend_schema(operation_id="casussen_list",
                    responses={200: CaseSerializer(many=True), 400: PROBLEM, 403: FORBIDDEN, 404: NOT_FOUND})
@@ -359,21 +314,13 @@ class CaseListView(StaffAPIView):
         responses={201: CaseSerializer, 400: PROBLEM, 403: FORBIDDEN, 409: CONFLICT},
     )
     def post(self, request):
-        serializer = CaseCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        lookups: list[dict] = []
-        team = Team.objects.filter(pk=data["team"]).first()
-        if team is None:
-            lookups.append(_param("team", "Onbekend team."))
-        elif team.pk not in selectors.team_ids_of(request.user):
+        data = self.get_input(CaseCreateSerializer)
+        team = data["team"]
+        if team.pk not in selectors.team_ids_of(request.user):
             raise PermissionDenied("U kunt alleen meldingen registreren voor uw eigen teams.")
         household = new_household = None
         if data["household"] is not None:
-            if Household.objects.filter(pk=data["household"]).exists():
-                household = selectors.get_household_for(request.user, data["household"])
-            else:
-                lookups.append(_param("household", "Onbekend huishouden."))
+            household = selectors.get_household_for(request.user, data["household"].pk)
         else:
             new = data["new_household"]
             new_household = services.HouseholdData(
@@ -382,22 +329,15 @@ class CaseListView(StaffAPIView):
                 members=[services.PersonData(**{**m, "bsn": "".join((m.get("bsn") or "").split()) or None})
                          for m in new["members"]],
             )
-        source = _melding_source(data["melding_source"], lookups)
-        director = _director(data["regisseur"], lookups)
-        if team is None or (household is None and new_household is None):
-            return _bad_request(request, lookups)
-        try:
-            case = services.register_melding(
-                actor=api_actor(request), team=team, melding_date=data["melding_date"], melding_source=source,
-                regisseur=director, household=household, new_household=new_household,
-                safety_flag=data["safety_flag"])
-        except DjangoValidationError as exc:
-            return _service_error(request, exc, lookups, new_household=new_household is not None)
+        case = services.register_melding(
+            actor=api_actor(request), team=team, melding_date=data["melding_date"],
+            melding_source=data["melding_source"], regisseur=data["regisseur"], household=household,
+            new_household=new_household, safety_flag=data["safety_flag"])
         return _location(Response(_case_body(request, case.pk), status=status.HTTP_201_CREATED),
                          "api-case-detail", case.pk)
 
 
-class CaseDetailView(StaffAPIView):
+class CaseDetailView(RegistrationAPIView):
     serializer_class = CaseSerializer
 
     @extend_schema(operation_id="casussen_retrieve", responses={200: CaseSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
@@ -407,25 +347,19 @@ class CaseDetailView(StaffAPIView):
         return Response(CaseSerializer(case).data)
 
 
-class CaseActionView(StaffAPIView):
+class CaseActionView(RegistrationAPIView):
     """A state change of a case through its service; 409 when the case's status does not allow it."""
 
     serializer_class = CaseSerializer
-    input_serializer = None
+    input_serializer_class = None
     created = False
 
-    def act(self, request, case, data, lookups):  # pragma: no cover - every subclass implements it
+    def act(self, request, case, data):  # pragma: no cover - every subclass implements it
         raise NotImplementedError
 
     def post(self, request, pk: int):
         case = selectors.get_case_for(request.user, pk)
-        serializer = self.input_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        lookups: list[dict] = []
-        try:
-            result = self.act(request, case, serializer.validated_data, lookups)
-        except DjangoValidationError as exc:
-            return _service_error(request, exc, lookups)
+        result = self.act(request, case, self.get_input(self.input_serializer_class))
         if self.created:
             return _location(Response(_case_body(request, result.pk), status=status.HTTP_201_CREATED),
                              "api-case-detail", result.pk)
@@ -433,7 +367,7 @@ class CaseActionView(StaffAPIView):
 
 
 class CaseFirstContactView(CaseActionView):
-    input_serializer = FirstContactSerializer
+    input_serializer_class = FirstContactSerializer
 
     @extend_schema(operation_id="casussen_eerste_contact", summary="Eerste contact registreren",
                    description="De casus gaat naar in behandeling.", request=FirstContactSerializer,
@@ -441,13 +375,13 @@ class CaseFirstContactView(CaseActionView):
     def post(self, request, pk: int):
         return super().post(request, pk)
 
-    def act(self, request, case, data, lookups):
+    def act(self, request, case, data):
         return services.register_first_contact(actor=api_actor(request), case=case,
                                                contact_date=data["contact_date"])
 
 
 class CaseTransferView(CaseActionView):
-    input_serializer = TransferSerializer
+    input_serializer_class = TransferSerializer
 
     @extend_schema(operation_id="casussen_regie_overdragen", summary="Regie overdragen",
                    description="Aan een ander actief teamlid (sociaal werker of teamleider) van het team, met reden.",
@@ -456,14 +390,13 @@ class CaseTransferView(CaseActionView):
     def post(self, request, pk: int):
         return super().post(request, pk)
 
-    def act(self, request, case, data, lookups):
-        director = _director(data["regisseur"], lookups)
-        return services.transfer_director(actor=api_actor(request), case=case, regisseur=director,
+    def act(self, request, case, data):
+        return services.transfer_director(actor=api_actor(request), case=case, regisseur=data["regisseur"],
                                           reason=data["reason"], on=data.get("on"))
 
 
 class CaseCloseView(CaseActionView):
-    input_serializer = CloseSerializer
+    input_serializer_class = CloseSerializer
 
     @extend_schema(operation_id="casussen_afsluiten", summary="Casus afsluiten",
                    description="Met een reden uit de codelijst; als de instelling het vraagt, eerst een vastgestelde "
@@ -473,15 +406,13 @@ class CaseCloseView(CaseActionView):
     def post(self, request, pk: int):
         return super().post(request, pk)
 
-    def act(self, request, case, data, lookups):
-        reason = ClosureReason.objects.filter(code=data["reason"], active=True).first()
-        if reason is None:
-            lookups.append(_param("reason", f"Onbekende reden van afsluiting '{data['reason']}'."))
-        return services.close_case(actor=api_actor(request), case=case, reason=reason, closed_on=data["closed_on"])
+    def act(self, request, case, data):
+        return services.close_case(actor=api_actor(request), case=case, reason=data["reason"],
+                                   closed_on=data["closed_on"])
 
 
 class CaseReopenView(CaseActionView):
-    input_serializer = ReopenSerializer
+    input_serializer_class = ReopenSerializer
     created = True
 
     @extend_schema(operation_id="casussen_heropenen", summary="Casus heropenen",
@@ -491,8 +422,6 @@ class CaseReopenView(CaseActionView):
     def post(self, request, pk: int):
         return super().post(request, pk)
 
-    def act(self, request, case, data, lookups):
-        source = _melding_source(data["melding_source"], lookups)
-        director = _director(data["regisseur"], lookups)
+    def act(self, request, case, data):
         return services.reopen_case(actor=api_actor(request), case=case, melding_date=data["melding_date"],
-                                    melding_source=source, regisseur=director)
+                                    melding_source=data["melding_source"], regisseur=data["regisseur"])

@@ -1,7 +1,8 @@
 """Serializers of the registration endpoints (households, persons, cases): shapes only.
 
 JSON fields are camelCase, dates ISO 8601. Business rules live in cases/services/, so a request gets the
-same Dutch messages as the screens.
+same Dutch messages as the screens. Ids and codes resolve to objects here (common.api.fields): an unknown team
+or household stops the request; an unknown code list entry or director is reported with the service's errors.
 
 Data minimisation: a response never holds a BSN. `bsnBekend` says whether one is registered; to find a
 person by BSN, POST it to /api/v1/personen/zoeken (never in a URL).
@@ -10,10 +11,16 @@ import datetime as dt
 
 from rest_framework import serializers
 
-from ..models import MemberRole
+from common.api.fields import KnownCode, KnownId
+from common.validators import is_valid_bsn
+
+from ..models import ClosureReason, Household, MeldingSource, MemberRole, StaffMembership, Team
 from ..selectors import household_type
+from ..services import MSG_BSN_INVALID
 
 MAX_HOUSE_NUMBER = 99999  # Dutch house numbers have at most five digits
+MSG_UNKNOWN_DIRECTOR = "Onbekend teamlidmaatschap: kies een sociaal werker of teamleider van het team."
+MSG_UNKNOWN_SOURCE = "Onbekende bron van de melding '{value}'."
 BSN_KNOWN_HELP = ("Of er een BSN is geregistreerd. Het nummer zelf staat nooit in een antwoord "
                   "(dataminimalisatie); zoek op BSN met POST /api/v1/personen/zoeken.")
 
@@ -141,6 +148,12 @@ class NewMemberSerializer(MemberWriteSerializer):
 class PersonSearchSerializer(serializers.Serializer):
     bsn = serializers.CharField(max_length=11, help_text="Negen cijfers (elfproef).")
 
+    def validate_bsn(self, value):
+        value = "".join(value.split())
+        if not is_valid_bsn(value):
+            raise serializers.ValidationError(MSG_BSN_INVALID, code="invalid_bsn")
+        return value
+
 
 class PersonSearchResultSerializer(serializers.Serializer):
     person = serializers.IntegerField(help_text="Id van de persoon.")
@@ -190,14 +203,17 @@ HOUSEHOLD_OR_NEW = "Geef óf een bestaand huishouden (household), óf een nieuw 
 class CaseCreateSerializer(serializers.Serializer):
     """A melding: for an existing household (`household`) or a new one with its members (`newHousehold`)."""
 
-    team = serializers.IntegerField(help_text="Id van een van uw teams.")
+    team = KnownId(queryset=Team.objects.all(), message="Onbekend team.", help_text="Id van een van uw teams.")
     meldingDate = DateField(source="melding_date")
-    meldingSource = serializers.SlugField(source="melding_source", help_text="Code uit de lijst meldingsbronnen.")
-    regisseur = serializers.IntegerField(help_text="Id van het teamlidmaatschap van de regisseur (sociaal werker of "
-                                                   "teamleider van het team); een API-client kan geen regisseur zijn.")
+    meldingSource = KnownCode(source="melding_source", queryset=MeldingSource.objects.filter(active=True),
+                              deferred=True, message=MSG_UNKNOWN_SOURCE, help_text="Code uit de lijst meldingsbronnen.")
+    regisseur = KnownId(queryset=StaffMembership.objects.select_related("team", "user"), deferred=True,
+                        message=MSG_UNKNOWN_DIRECTOR,
+                        help_text="Id van het teamlidmaatschap van de regisseur (sociaal werker of teamleider van het "
+                                  "team); een API-client kan geen regisseur zijn.")
     safetyFlag = serializers.BooleanField(source="safety_flag", required=False, default=False)
-    household = serializers.IntegerField(required=False, allow_null=True, default=None,
-                                         help_text="Id van een bestaand huishouden van uw teams.")
+    household = KnownId(queryset=Household.objects.all(), required=False, allow_null=True, default=None,
+                        message="Onbekend huishouden.", help_text="Id van een bestaand huishouden van uw teams.")
     newHousehold = NewHouseholdSerializer(source="new_household", required=False, allow_null=True, default=None)
 
     def validate(self, attrs):
@@ -212,17 +228,22 @@ class FirstContactSerializer(serializers.Serializer):
 
 
 class TransferSerializer(serializers.Serializer):
-    regisseur = serializers.IntegerField(help_text="Id van het teamlidmaatschap van de nieuwe regisseur.")
+    regisseur = KnownId(queryset=StaffMembership.objects.select_related("team", "user"), deferred=True,
+                        message=MSG_UNKNOWN_DIRECTOR, help_text="Id van het teamlidmaatschap van de nieuwe regisseur.")
     reason = serializers.CharField(max_length=500, allow_blank=True)
     on = DateField(required=False, allow_null=True, default=None, help_text="Standaard vandaag.")
 
 
 class CloseSerializer(serializers.Serializer):
-    reason = serializers.SlugField(help_text="Code uit de lijst redenen van afsluiting.")
+    reason = KnownCode(queryset=ClosureReason.objects.filter(active=True), deferred=True,
+                       message="Onbekende reden van afsluiting '{value}'.",
+                       help_text="Code uit de lijst redenen van afsluiting.")
     closedOn = DateField(source="closed_on")
 
 
 class ReopenSerializer(serializers.Serializer):
     meldingDate = DateField(source="melding_date")
-    meldingSource = serializers.SlugField(source="melding_source")
-    regisseur = serializers.IntegerField()
+    meldingSource = KnownCode(source="melding_source", queryset=MeldingSource.objects.filter(active=True),
+                              deferred=True, message=MSG_UNKNOWN_SOURCE)
+    regisseur = KnownId(queryset=StaffMembership.objects.select_related("team", "user"), deferred=True,
+                        message=MSG_UNKNOWN_DIRECTOR)

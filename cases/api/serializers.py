@@ -1,9 +1,12 @@
 """Serializers of the cases API (plans, goals, agreements, interventions, escalations): shapes only.
 
 JSON fields are camelCase (`source=` maps them onto the model and service names); business rules live
-in cases/services/, so a request gets the same Dutch messages as the screens.
+in cases/services/, so a request gets the same Dutch messages as the screens. Ids and codes in a request
+resolve to the objects the caller may use (common.api.fields); the service checks the rest.
 """
 from rest_framework import serializers
+
+from common.api.fields import KnownCode, KnownId
 
 from ..models import (
     ActorType,
@@ -11,21 +14,22 @@ from ..models import (
     DeviationReason,
     EscalationKind,
     FollowedUp,
+    Intervention,
+    InterventionType,
     NoGoalReason,
     OtherSubcategory,
+    Person,
     TeamAction,
 )
+from ..permissions import visible_persons
+
+MSG_NOT_MEMBERS = "Alleen huidige gezinsleden kunnen in het plan."
+MSG_NOT_COVERED = "Dit gezinslid valt niet onder het plan."
+MSG_UNKNOWN_TYPE = "Onbekende soort traject '{value}'."
 
 
-def api_names(serializer_class) -> dict[str, str]:
-    """Service/model field name -> API field name, to rename the keys of a service's ValidationError
-    (`person_id` and `replaces_type_code` sources answer for the service's `person` and `replaces_type`)."""
-    names = {}
-    for name, field in serializer_class().fields.items():
-        if field.source and field.source != "*":
-            names[field.source] = name
-            names[field.source.removesuffix("_id").removesuffix("_code")] = name
-    return names
+def case_interventions(queryset, context):
+    return queryset.filter(case=context["case"])
 
 
 # --- Output --------------------------------------------------------------------------------------
@@ -98,11 +102,13 @@ class InterventionSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(read_only=True)
     case = serializers.IntegerField(source="case_id", read_only=True)
-    type = serializers.SlugField(help_text="Code uit de lijst soorten trajecten, bijv. schuldhulpverlening.")
+    type = KnownCode(queryset=InterventionType.objects.all(), message=MSG_UNKNOWN_TYPE,
+                     help_text="Code uit de lijst soorten trajecten, bijv. schuldhulpverlening.")
     subcategory = serializers.ChoiceField(choices=OtherSubcategory.choices, required=False, allow_blank=True,
                                           default="", help_text="Verplicht bij soort 'anders'.")
-    person = serializers.IntegerField(source="person_id", required=False, allow_null=True, default=None,
-                                      help_text="Id van een gezinslid; leeg voor het hele huishouden.")
+    person = KnownId(queryset=Person.objects.all(), scope=visible_persons, required=False, allow_null=True,
+                     default=None, message="Dit is geen gezinslid van dit huishouden.",
+                     help_text="Id van een gezinslid; leeg voor het hele huishouden.")
     provider = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     startDate = serializers.DateField(source="start_date", required=False, allow_null=True, default=None)
     endDate = serializers.DateField(source="end_date", required=False, allow_null=True, default=None)
@@ -114,24 +120,19 @@ class InterventionSerializer(serializers.Serializer):
     monthlyHours = serializers.DecimalField(source="monthly_hours", max_digits=5, decimal_places=1, required=False,
                                             allow_null=True, default=None,
                                             help_text="Uren lichte ondersteuning per maand door het team zelf.")
-    mostAppropriateType = serializers.SlugField(source="most_appropriate_type_code", required=False,
-                                                allow_null=True, allow_blank=True, default=None)
+    mostAppropriateType = KnownCode(source="most_appropriate_type", queryset=InterventionType.objects.all(),
+                                    required=False, allow_null=True, default=None, message=MSG_UNKNOWN_TYPE)
     deviationReason = serializers.ChoiceField(source="deviation_reason", choices=DeviationReason.choices,
                                               required=False, allow_blank=True, default="")
-    replacesType = serializers.SlugField(source="replaces_type_code", required=False, allow_null=True,
-                                         allow_blank=True, default=None)
+    replacesType = KnownCode(source="replaces_type", queryset=InterventionType.objects.all(), required=False,
+                             allow_null=True, default=None, message=MSG_UNKNOWN_TYPE)
     onWaitingList = serializers.BooleanField(source="on_waiting_list", required=False, default=False)
-    bridgingFor = serializers.IntegerField(source="bridging_for_id", required=False, allow_null=True, default=None,
-                                           help_text="Id van het traject op de wachtlijst dat dit overbrugt.")
+    bridgingFor = KnownId(source="bridging_for", queryset=Intervention.objects.all(), scope=case_interventions,
+                          required=False, allow_null=True, default=None,
+                          message="Overbrugging kan alleen voor een traject in deze casus.",
+                          help_text="Id van het traject op de wachtlijst dat dit overbrugt.")
     carriedOutAt6Months = serializers.BooleanField(source="carried_out_at_6_months", required=False,
                                                    allow_null=True, default=None)
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["type"] = instance.type.code
-        data["mostAppropriateType"] = instance.most_appropriate_type.code if instance.most_appropriate_type_id else None
-        data["replacesType"] = instance.replaces_type.code if instance.replaces_type_id else None
-        return data
 
 
 class InterventionResultSerializer(InterventionSerializer):
@@ -146,8 +147,9 @@ class EscalationSerializer(serializers.Serializer):
     case = serializers.IntegerField(source="case_id", read_only=True)
     kind = serializers.ChoiceField(choices=EscalationKind.choices)
     prevented = serializers.BooleanField(help_text="true = voorkomen, false = opgetreden.")
-    preventedBy = serializers.IntegerField(source="prevented_by_id", required=False, allow_null=True, default=None,
-                                           help_text="Id van het traject dat de escalatie voorkwam.")
+    preventedBy = KnownId(source="prevented_by", queryset=Intervention.objects.all(), scope=case_interventions,
+                          required=False, allow_null=True, default=None, message="Kies een traject van deze casus.",
+                          help_text="Id van het traject dat de escalatie voorkwam.")
     childrenCount = serializers.IntegerField(source="children_count", required=False, allow_null=True,
                                              default=None, help_text="Aantal kinderen, verplicht bij uhp.")
     date = serializers.DateField()
@@ -157,14 +159,15 @@ class EscalationSerializer(serializers.Serializer):
 # --- Input ---------------------------------------------------------------------------------------
 
 class PlanWriteSerializer(serializers.Serializer):
-    coveredPersons = serializers.ListField(source="covered_persons", child=serializers.IntegerField(),
-                                           help_text="Ids van huidige gezinsleden.")
+    coveredPersons = KnownId(source="covered_persons", many=True, queryset=Person.objects.all(),
+                             scope=visible_persons, message=MSG_NOT_MEMBERS, help_text="Ids van huidige gezinsleden.")
     ownResponsibility = serializers.CharField(source="own_responsibility", required=False, allow_blank=True)
     reviewDate = serializers.DateField(source="review_date", required=False, allow_null=True)
 
 
 class GoalWriteSerializer(serializers.Serializer):
-    person = serializers.IntegerField(help_text="Id van een gezinslid in het plan.")
+    person = KnownId(queryset=Person.objects.all(), scope=visible_persons, message=MSG_NOT_COVERED,
+                     help_text="Id van een gezinslid in het plan.")
     domain = serializers.SlugField(max_length=64, help_text="ZRM-domeincode, bijv. financien.")
     instrumentVersion = serializers.SlugField(required=False,
                                               help_text="ZRM-versiecode, bijv. zrm-2017; standaard de actieve versie.")
@@ -177,7 +180,8 @@ class GoalWriteSerializer(serializers.Serializer):
 
 
 class LowDomainReasonWriteSerializer(serializers.Serializer):
-    person = serializers.IntegerField()
+    person = KnownId(queryset=Person.objects.all(), message=MSG_NOT_COVERED,
+                     scope=lambda persons, context: persons.filter(pk__in=context["plan"].covered_persons.values("pk")))
     domain = serializers.SlugField(max_length=64)
     instrumentVersion = serializers.SlugField(required=False)
     reason = serializers.ChoiceField(choices=NoGoalReason.choices)
@@ -202,3 +206,20 @@ class PlanEvaluationSerializer(serializers.Serializer):
     agreements = FollowedSerializer(many=True, required=False, help_text="Per afspraak: ja, deels of nee.")
     achievedGoals = serializers.ListField(source="achieved_goals", child=serializers.IntegerField(), required=False,
                                           help_text="Ids van de behaalde doelen.")
+
+    # The ids must be the plan's own (context["plan"]); every stranger is named in one message.
+    def validate_agreements(self, value):
+        self._own([item["agreement"] for item in value], self.context["plan"].agreements,
+                  "Deze afspraken horen niet bij dit plan: ")
+        return value
+
+    def validate_achievedGoals(self, value):
+        self._own(value, self.context["plan"].goals, "Deze doelen horen niet bij dit plan: ")
+        return value
+
+    @staticmethod
+    def _own(ids: list[int], queryset, message: str) -> None:
+        unknown = set(ids) - set(queryset.filter(pk__in=ids).values_list("pk", flat=True))
+        if unknown:
+            raise serializers.ValidationError(message + ", ".join(str(pk) for pk in sorted(unknown)) + ".",
+                                              code="unknown")

@@ -1,24 +1,24 @@
 """Staff REST endpoints for the plan, interventions and escalations (session auth, team-scoped like the UI).
 
 Every write goes through the services of the casus page, so the API and the screens give the same Dutch
-messages; errors are problem details (common/api/problems.py) with every invalid parameter listed.
+messages; errors are problem details (common/api/problems.py) with every invalid parameter listed: a service's
+refusal is named by the fields of the input serializer the view read (ProblemDetailsMixin.get_input).
 """
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from common import audit
-from common.api.problems import from_service_error, problem
+from common.api.problems import INVALID, problem
 from common.api.scopes import ScopePermission
 from common.api.views import ProblemDetailsMixin, api_actor
 from common.models import AuditAction, Scope
 
 from .. import extensions, selectors, services
-from ..models import Escalation, Intervention, InterventionType, NetworkAssessment, Person, Plan, PlanStatus
+from ..models import Escalation, Intervention, NetworkAssessment, Plan, PlanStatus
 from ..permissions import IsTeamStaff, StaffRolePermission
 from .serializers import (
     AgreementSerializer,
@@ -34,10 +34,7 @@ from .serializers import (
     PlanEvaluationSerializer,
     PlanSerializer,
     PlanWriteSerializer,
-    api_names,
 )
-
-INVALID = "De invoer bevat fouten; zie invalid-params."
 
 
 class StaffAPIView(ProblemDetailsMixin, generics.GenericAPIView):
@@ -46,6 +43,11 @@ class StaffAPIView(ProblemDetailsMixin, generics.GenericAPIView):
     # Machine clients: reads need registratie.lezen, writes registratie.schrijven, and they see only the teams
     # they were given (selectors.team_ids_of). Staff sessions (sociaal werker, teamleider) work as before.
     required_scopes = {"read": Scope.REGISTRATION_READ, "write": Scope.REGISTRATION_WRITE}
+
+
+class PlanWriteView(StaffAPIView):
+    # The plan's services refuse a change with an error naming no field only when the plan is no longer in concept.
+    service_state_conflict = "plan_not_concept"
 
 
 def _bad_request(request, params: list[dict]) -> Response:
@@ -98,33 +100,14 @@ class CasePlansView(StaffAPIView):
     @extend_schema(operation_id="plannen_create", request=PlanWriteSerializer, responses={201: PlanSerializer})
     def post(self, request, case_id: int):
         case = selectors.get_case_for(request.user, case_id)
-        serializer = PlanWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        persons, refused = _covered(request, data["covered_persons"])
-        if refused:
-            return refused
-        try:
-            plan = services.start_plan(actor=api_actor(request), case=case, covered_persons=persons,
-                                       own_responsibility=data.get("own_responsibility", ""),
-                                       review_date=data.get("review_date"))
-        except DjangoValidationError as exc:
-            return from_service_error(exc, api_names(PlanWriteSerializer), request.path)
+        data = self.get_input(PlanWriteSerializer)
+        plan = services.start_plan(actor=api_actor(request), case=case, covered_persons=data["covered_persons"],
+                                   own_responsibility=data.get("own_responsibility", ""),
+                                   review_date=data.get("review_date"))
         return Response(_plan_body(plan.pk), status=status.HTTP_201_CREATED)
 
 
-MSG_NOT_MEMBERS = "Alleen huidige gezinsleden kunnen in het plan."
-
-
-def _covered(request, ids: list[int]):
-    """The persons named, or a problem response when an id names no person (the service checks membership)."""
-    persons = list(Person.objects.filter(pk__in=ids))
-    if len(persons) != len(set(ids)):
-        return None, _bad_request(request, [_param("coveredPersons", MSG_NOT_MEMBERS)])
-    return persons, None
-
-
-class PlanDetailView(StaffAPIView):
+class PlanDetailView(PlanWriteView):
     serializer_class = PlanSerializer
 
     @extend_schema(operation_id="plannen_retrieve", responses=PlanSerializer)
@@ -136,35 +119,20 @@ class PlanDetailView(StaffAPIView):
     @extend_schema(operation_id="plannen_partial_update", request=PlanWriteSerializer, responses=PlanSerializer)
     def patch(self, request, pk: int):
         plan = selectors.get_plan_for(request.user, pk)
-        serializer = PlanWriteSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        persons = None
-        if "covered_persons" in data:
-            persons, refused = _covered(request, data["covered_persons"])
-            if refused:
-                return refused
-        try:
-            services.update_plan(actor=api_actor(request), plan=plan, covered_persons=persons,
-                                 own_responsibility=data.get("own_responsibility"), review_date=data.get("review_date"))
-        except DjangoValidationError as exc:
-            return _plan_error(request, exc, plan, PlanWriteSerializer)
+        data = self.get_input(PlanWriteSerializer, partial=True)
+        services.update_plan(actor=api_actor(request), plan=plan, covered_persons=data.get("covered_persons"),
+                             own_responsibility=data.get("own_responsibility"), review_date=data.get("review_date"))
         return Response(_plan_body(plan.pk))
-
-
-def _plan_error(request, exc, plan, serializer_class):
-    """A change refused because the plan is no longer in concept is a conflict (409); the rest is bad input."""
-    current = Plan.objects.filter(pk=plan.pk).values_list("status", flat=True).first()
-    if current != PlanStatus.CONCEPT and not hasattr(exc, "error_dict"):
-        return problem(status.HTTP_409_CONFLICT, detail=" ".join(exc.messages), instance=request.path,
-                       code="plan_not_concept")
-    return from_service_error(exc, api_names(serializer_class), request.path)
 
 
 class PlanFinaliseView(StaffAPIView):
     """Vaststellen. Refused with 400 and every missing item in invalid-params (code plan_incomplete)."""
 
     serializer_class = PlanSerializer
+    # Each refusal of finalise_plan is an item still missing from the plan.
+    service_non_field_name = "plan"
+    service_error_code = "plan_incomplete"
+    service_error_detail = "Het plan kan nog niet worden vastgesteld; zie invalid-params voor wat ontbreekt."
 
     @extend_schema(operation_id="plannen_vaststellen", request=None, responses=PlanSerializer)
     def post(self, request, pk: int):
@@ -172,13 +140,7 @@ class PlanFinaliseView(StaffAPIView):
         if plan.status != PlanStatus.CONCEPT:
             return problem(status.HTTP_409_CONFLICT, detail="Alleen een plan in concept kan worden vastgesteld.",
                            instance=request.path, code="plan_not_concept")
-        try:
-            services.finalise_plan(actor=api_actor(request), plan=plan)
-        except DjangoValidationError as exc:
-            params = [_param("plan", message, "plan_incomplete") for message in exc.messages]
-            return problem(status.HTTP_400_BAD_REQUEST,
-                           detail="Het plan kan nog niet worden vastgesteld; zie invalid-params voor wat ontbreekt.",
-                           invalid_params=params, instance=request.path, code="plan_incomplete")
+        services.finalise_plan(actor=api_actor(request), plan=plan)
         return Response(_plan_body(plan.pk))
 
 
@@ -186,37 +148,22 @@ class PlanEvaluateView(StaffAPIView):
     """Evaluate a vastgesteld plan: agreements followed (ja/deels/nee), goals achieved."""
 
     serializer_class = PlanSerializer
+    service_field_names = {"followed": "agreements"}
 
     @extend_schema(operation_id="plannen_evalueren", request=PlanEvaluationSerializer, responses=PlanSerializer)
     def post(self, request, pk: int):
         plan = selectors.get_plan_for(request.user, pk)
-        serializer = PlanEvaluationSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = self.get_input(PlanEvaluationSerializer, plan=plan)
         if plan.status != PlanStatus.FINALISED:
             return problem(status.HTTP_409_CONFLICT, detail="Alleen een vastgesteld plan kan worden geëvalueerd.",
                            instance=request.path, code="plan_not_finalised")
         followed = {item["agreement"]: item["followed"] for item in data.get("agreements", [])}
-        params = []
-        unknown = set(followed) - set(plan.agreements.values_list("pk", flat=True))
-        if unknown:
-            params.append(_param("agreements", "Deze afspraken horen niet bij dit plan: "
-                                 + ", ".join(str(pk) for pk in sorted(unknown)) + "."))
-        unknown_goals = set(data.get("achieved_goals", [])) - set(plan.goals.values_list("pk", flat=True))
-        if unknown_goals:
-            params.append(_param("achievedGoals", "Deze doelen horen niet bij dit plan: "
-                                 + ", ".join(str(pk) for pk in sorted(unknown_goals)) + "."))
-        if params:
-            return _bad_request(request, params)
-        try:
-            services.evaluate_plan(actor=api_actor(request), plan=plan, evaluation=data["evaluation"],
-                                   followed=followed, achieved_goal_ids=data.get("achieved_goals", []))
-        except DjangoValidationError as exc:
-            return from_service_error(exc, {"followed": "agreements"}, request.path)
+        services.evaluate_plan(actor=api_actor(request), plan=plan, evaluation=data["evaluation"],
+                               followed=followed, achieved_goal_ids=data.get("achieved_goals", []))
         return Response(_plan_body(plan.pk))
 
 
-class PlanGoalsView(StaffAPIView):
+class PlanGoalsView(PlanWriteView):
     serializer_class = GoalSerializer
 
     def get_queryset(self):
@@ -233,27 +180,19 @@ class PlanGoalsView(StaffAPIView):
     @extend_schema(operation_id="doelen_create", request=GoalWriteSerializer, responses={201: GoalSerializer})
     def post(self, request, pk: int):
         plan = selectors.get_plan_for(request.user, pk)
-        serializer = GoalWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = self.get_input(GoalWriteSerializer, plan=plan)
         params: list[dict] = []
         domain = _domain(data, params)
-        person = Person.objects.filter(pk=data["person"]).first()
-        if person is None:
-            params.append(_param("person", "Dit gezinslid valt niet onder het plan."))
         if params:
             return _bad_request(request, params)
-        try:
-            goal = services.add_goal(
-                actor=api_actor(request), plan=plan, person=person, domain=domain, description=data["description"],
-                target_score=data.get("target_score"), target_date=data.get("target_date"),
-                actor_type=data.get("actor_type", ""), actor_name=data.get("actor_name", ""))
-        except DjangoValidationError as exc:
-            return _plan_error(request, exc, plan, GoalWriteSerializer)
+        goal = services.add_goal(
+            actor=api_actor(request), plan=plan, person=data["person"], domain=domain, description=data["description"],
+            target_score=data.get("target_score"), target_date=data.get("target_date"),
+            actor_type=data.get("actor_type", ""), actor_name=data.get("actor_name", ""))
         return Response(GoalSerializer(goal).data, status=status.HTTP_201_CREATED)
 
 
-class PlanAgreementsView(StaffAPIView):
+class PlanAgreementsView(PlanWriteView):
     serializer_class = AgreementSerializer
 
     def get_queryset(self):
@@ -271,19 +210,14 @@ class PlanAgreementsView(StaffAPIView):
                    responses={201: AgreementSerializer})
     def post(self, request, pk: int):
         plan = selectors.get_plan_for(request.user, pk)
-        serializer = AgreementWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        try:
-            agreement = services.add_agreement(
-                actor=api_actor(request), plan=plan, actor_type=data["actor_type"], description=data["description"],
-                due_date=data.get("due_date"), actor_name=data.get("actor_name", ""))
-        except DjangoValidationError as exc:
-            return _plan_error(request, exc, plan, AgreementWriteSerializer)
+        data = self.get_input(AgreementWriteSerializer, plan=plan)
+        agreement = services.add_agreement(
+            actor=api_actor(request), plan=plan, actor_type=data["actor_type"], description=data["description"],
+            due_date=data.get("due_date"), actor_name=data.get("actor_name", ""))
         return Response(AgreementSerializer(agreement).data, status=status.HTTP_201_CREATED)
 
 
-class PlanLowDomainReasonsView(StaffAPIView):
+class PlanLowDomainReasonsView(PlanWriteView):
     """Why a low-scoring domain gets no goal (coded reason)."""
 
     serializer_class = LowDomainReasonSerializer
@@ -303,25 +237,18 @@ class PlanLowDomainReasonsView(StaffAPIView):
                    responses={201: LowDomainReasonSerializer})
     def post(self, request, pk: int):
         plan = selectors.get_plan_for(request.user, pk)
-        serializer = LowDomainReasonWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = self.get_input(LowDomainReasonWriteSerializer, plan=plan)
         params: list[dict] = []
         domain = _domain(data, params)
-        person = plan.covered_persons.filter(pk=data["person"]).first()
-        if person is None:
-            params.append(_param("person", "Dit gezinslid valt niet onder het plan."))
         if params:
             return _bad_request(request, params)
-        try:
-            row = services.record_low_domain_reason(actor=api_actor(request), plan=plan, person=person, domain=domain,
-                                                    reason=data["reason"], explanation=data.get("explanation", ""))
-        except DjangoValidationError as exc:
-            return _plan_error(request, exc, plan, LowDomainReasonWriteSerializer)
+        row = services.record_low_domain_reason(actor=api_actor(request), plan=plan, person=data["person"],
+                                                domain=domain, reason=data["reason"],
+                                                explanation=data.get("explanation", ""))
         return Response(LowDomainReasonSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
-class PlanNetworkAssessmentView(StaffAPIView):
+class PlanNetworkAssessmentView(PlanWriteView):
     serializer_class = NetworkAssessmentSerializer
 
     @extend_schema(operation_id="netwerkanalyse_retrieve", responses=NetworkAssessmentSerializer)
@@ -338,50 +265,16 @@ class PlanNetworkAssessmentView(StaffAPIView):
                    responses=NetworkAssessmentSerializer)
     def put(self, request, pk: int):
         plan = selectors.get_plan_for(request.user, pk)
-        serializer = NetworkAssessmentSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        try:
-            row = services.record_network_assessment(actor=api_actor(request), plan=plan, **serializer.validated_data)
-        except DjangoValidationError as exc:
-            return _plan_error(request, exc, plan, NetworkAssessmentSerializer)
+        data = self.get_input(NetworkAssessmentSerializer, plan=plan)
+        row = services.record_network_assessment(actor=api_actor(request), plan=plan, **data)
         return Response(NetworkAssessmentSerializer(row).data)
 
 
 # --- Interventions (trajecten) ---------------------------------------------------------------------
 
-def _intervention_data(request, case, data: dict, base: services.InterventionData | None = None):
-    """Validated API fields -> InterventionData (codes and ids resolved), or the invalid-params list."""
-    values = dict(vars(base)) if base is not None else {}
-    params: list[dict] = []
-    codes = {"type": "type", "most_appropriate_type_code": "most_appropriate_type",
-             "replaces_type_code": "replaces_type"}
-    api = {"type": "type", "most_appropriate_type_code": "mostAppropriateType", "replaces_type_code": "replacesType"}
-    wanted = {data[key] for key in codes if data.get(key)}
-    types = {t.code: t for t in InterventionType.objects.filter(code__in=wanted)}
-    for key, target in codes.items():
-        if key in data:
-            code = data[key]
-            values[target] = types.get(code) if code else None
-            if code and code not in types:
-                params.append(_param(api[key], f"Onbekende soort traject '{code}'."))
-    if "person_id" in data:
-        person_id = data["person_id"]
-        values["person"] = Person.objects.filter(pk=person_id).first() if person_id else None
-        if person_id and values["person"] is None:
-            params.append(_param("person", "Dit is geen gezinslid van dit huishouden."))
-    if "bridging_for_id" in data:
-        bridging_id = data["bridging_for_id"]
-        values["bridging_for"] = Intervention.objects.filter(pk=bridging_id, case=case).first() if bridging_id else None
-        if bridging_id and values["bridging_for"] is None:
-            params.append(_param("bridgingFor", "Overbrugging kan alleen voor een traject in deze casus."))
-    for key in ("subcategory", "provider", "start_date", "end_date", "team_action", "deliverer",
-                "would_have_started_without_team", "monthly_hours", "deviation_reason", "on_waiting_list",
-                "carried_out_at_6_months"):
-        if key in data:
-            values[key] = data[key]
-    if params:
-        return None, params
-    return services.InterventionData(**values), []
+def _intervention_data(data: dict, base: services.InterventionData | None = None) -> services.InterventionData:
+    """Validated API fields (codes and ids resolved by the serializer) over the intervention's current data."""
+    return services.InterventionData(**{**(vars(base) if base is not None else {}), **data})
 
 
 def _data_of(intervention: Intervention) -> services.InterventionData:
@@ -410,15 +303,8 @@ class CaseInterventionsView(StaffAPIView):
                    responses={201: InterventionResultSerializer})
     def post(self, request, case_id: int):
         case = selectors.get_case_for(request.user, case_id)
-        serializer = InterventionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data, params = _intervention_data(request, case, serializer.validated_data)
-        if params:
-            return _bad_request(request, params)
-        try:
-            intervention, warnings = services.record_intervention(actor=api_actor(request), case=case, data=data)
-        except DjangoValidationError as exc:
-            return from_service_error(exc, api_names(InterventionSerializer), request.path)
+        data = _intervention_data(self.get_input(InterventionSerializer, case=case))
+        intervention, warnings = services.record_intervention(actor=api_actor(request), case=case, data=data)
         body = InterventionResultSerializer(_intervention_qs().get(pk=intervention.pk),
                                             context={"warnings": warnings}).data
         return Response(body, status=status.HTTP_201_CREATED)
@@ -447,17 +333,10 @@ class InterventionDetailView(StaffAPIView):
 
     def _update(self, request, pk: int, *, partial: bool):
         intervention = selectors.get_intervention_for(request.user, pk)
-        serializer = InterventionSerializer(data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        data, params = _intervention_data(request, intervention.case, serializer.validated_data,
-                                          base=_data_of(intervention) if partial else None)
-        if params:
-            return _bad_request(request, params)
-        try:
-            intervention, warnings = services.update_intervention(actor=api_actor(request), intervention=intervention,
-                                                                  data=data)
-        except DjangoValidationError as exc:
-            return from_service_error(exc, api_names(InterventionSerializer), request.path)
+        data = _intervention_data(self.get_input(InterventionSerializer, partial=partial, case=intervention.case),
+                                  base=_data_of(intervention) if partial else None)
+        intervention, warnings = services.update_intervention(actor=api_actor(request), intervention=intervention,
+                                                              data=data)
         body = InterventionResultSerializer(_intervention_qs().get(pk=intervention.pk),
                                             context={"warnings": warnings}).data
         return Response(body)
@@ -482,19 +361,8 @@ class CaseEscalationsView(StaffAPIView):
                    responses={201: EscalationSerializer})
     def post(self, request, case_id: int):
         case = selectors.get_case_for(request.user, case_id)
-        serializer = EscalationSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        prevented_by = None
-        if data.get("prevented_by_id"):
-            prevented_by = Intervention.objects.filter(pk=data["prevented_by_id"], case=case).first()
-            if prevented_by is None:
-                return _bad_request(request, [_param("preventedBy", "Kies een traject van deze casus.")])
-        try:
-            escalation = services.record_escalation(
-                actor=api_actor(request), case=case, kind=data["kind"], prevented=data["prevented"],
-                date=data["date"], prevented_by=prevented_by, children_count=data.get("children_count"),
-                note=data.get("note", ""))
-        except DjangoValidationError as exc:
-            return from_service_error(exc, api_names(EscalationSerializer), request.path)
+        data = self.get_input(EscalationSerializer, case=case)
+        escalation = services.record_escalation(
+            actor=api_actor(request), case=case, kind=data["kind"], prevented=data["prevented"], date=data["date"],
+            prevented_by=data.get("prevented_by"), children_count=data.get("children_count"), note=data.get("note", ""))
         return Response(EscalationSerializer(escalation).data, status=status.HTTP_201_CREATED)

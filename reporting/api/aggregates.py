@@ -8,17 +8,18 @@ A count under the small-cell threshold is withheld (`count` null, `suppressed` t
 computed over fewer persons or cases than the threshold is withheld the same way. Per-worker cells
 never leave the team.
 """
-import datetime as dt
+import re
 
 from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 
 from cases.models import Team
-from common.api.problems import problem
+from common.api.fields import OneReasonMixin
+from common.api.views import parse_query
 from common.audit import Actor, record_call
 from common.exports import CSV_TYPE, csv_bytes
 from common.models import AuditAction, Scope
@@ -45,13 +46,35 @@ class PeriodSerializer(serializers.Serializer):
     periodStart = serializers.DateField()
 
 
-PARAMETERS = [
-    OpenApiParameter("scopeKind", str, enum=ScopeKind.values, description="all (gemeente), team of wijk"),
-    OpenApiParameter("scopeKey", str, description="team-id bij team, wijknaam bij wijk; leeg bij all"),
-    OpenApiParameter("periodKind", str, enum=PeriodKind.values, required=True),
-    OpenApiParameter("periodStart", OpenApiTypes.DATE, required=True, description="eerste dag van de periode"),
-    OpenApiParameter("indicator", str, description="alleen deze indicator"),
-]
+class _Choice(OneReasonMixin, serializers.ChoiceField):
+    pass
+
+
+class _Date(OneReasonMixin, serializers.DateField):
+    pass
+
+
+class AggregateQuerySerializer(serializers.Serializer):
+    """Which cells: one scope (all teams, a team or a wijk) and one period. Every refused parameter is named."""
+
+    scopeKind = _Choice(choices=ScopeKind.values, default=ScopeKind.ALL,
+                        reason=f"Kies uit {', '.join(ScopeKind.values)}.", help_text="all (gemeente), team of wijk")
+    scopeKey = serializers.CharField(required=False, default="", allow_blank=True, trim_whitespace=False,
+                                     help_text="team-id bij team, wijknaam bij wijk; leeg bij all")
+    periodKind = _Choice(choices=PeriodKind.values, reason=f"Kies uit {', '.join(PeriodKind.values)}.")
+    periodStart = _Date(reason="Een datum als 2026-10-01 (ISO 8601).", help_text="eerste dag van de periode")
+    indicator = serializers.CharField(required=False, default="", allow_blank=True, trim_whitespace=False,
+                                      help_text="alleen deze indicator")
+
+    def validate_scopeKey(self, value: str) -> str:
+        kind = self.initial_data.get("scopeKind", ScopeKind.ALL)
+        if kind == ScopeKind.TEAM:
+            # ASCII digits only: str.isdigit() and int() also take '²' or '١٢'.
+            if not re.fullmatch(r"[0-9]{1,18}", value) or not Team.objects.filter(pk=int(value)).exists():
+                raise serializers.ValidationError("Geef het id van een bestaand team.", code="invalid")
+        elif kind == ScopeKind.WIJK and not value:
+            raise serializers.ValidationError("Geef de naam van de wijk.", code="required")
+        return "" if kind == ScopeKind.ALL else value
 
 
 def suppress_cell(row: dict) -> dict:
@@ -68,35 +91,10 @@ def suppress_cell(row: dict) -> dict:
     return out
 
 
-def parse(params) -> tuple[dict | None, list[dict]]:
-    errors = []
-    scope_kind = params.get("scopeKind", ScopeKind.ALL)
-    scope_key = params.get("scopeKey", "")
-    period_kind = params.get("periodKind", "")
-    if scope_kind not in ScopeKind.values:
-        errors.append({"name": "scopeKind", "code": "invalid", "reason": f"Kies uit {', '.join(ScopeKind.values)}."})
-    elif scope_kind == ScopeKind.TEAM and not Team.objects.filter(pk=scope_key if scope_key.isdigit() else 0).exists():
-        errors.append({"name": "scopeKey", "code": "invalid", "reason": "Geef het id van een bestaand team."})
-    elif scope_kind == ScopeKind.WIJK and not scope_key:
-        errors.append({"name": "scopeKey", "code": "required", "reason": "Geef de naam van de wijk."})
-    if period_kind not in PeriodKind.values:
-        errors.append({"name": "periodKind", "code": "invalid", "reason": f"Kies uit {', '.join(PeriodKind.values)}."})
-    try:
-        period_start = dt.date.fromisoformat(params.get("periodStart", ""))
-    except ValueError:
-        errors.append({"name": "periodStart", "code": "invalid", "reason": "Een datum als 2026-10-01 (ISO 8601)."})
-        period_start = None
-    if errors:
-        return None, errors
-    return {"scope_kind": scope_kind, "scope_key": "" if scope_kind == ScopeKind.ALL else scope_key,
-            "period_kind": period_kind, "period_start": period_start,
-            "indicator": params.get("indicator", "")}, []
-
-
 def cells(query: dict) -> list[dict]:
     qs = AggregateCell.objects.filter(
-        scope_kind=query["scope_kind"], scope_key=query["scope_key"], period_kind=query["period_kind"],
-        period_start=query["period_start"],
+        scope_kind=query["scopeKind"], scope_key=query["scopeKey"], period_kind=query["periodKind"],
+        period_start=query["periodStart"],
     ).exclude(indicator__startswith="caseload_worker")  # per-worker figures stay inside the team
     if query["indicator"]:
         qs = qs.filter(indicator=query["indicator"])
@@ -111,8 +109,8 @@ class AggregatesBase(GenericAPIView):
 
     def audit(self, request, query):
         record_call(Actor.from_request(request), AuditAction.EXPORT if self.is_export else AuditAction.READ,
-                    "sturingsinformatie", f"{query['scope_kind']}:{query['scope_key']}:{query['period_kind']}:"
-                    f"{query['period_start']:%Y-%m-%d}"[:64], purpose=PURPOSE)
+                    "sturingsinformatie", f"{query['scopeKind']}:{query['scopeKey']}:{query['periodKind']}:"
+                    f"{query['periodStart']:%Y-%m-%d}"[:64], purpose=PURPOSE)
 
     is_export = False
 
@@ -122,11 +120,10 @@ class AggregatesView(AggregatesBase):
 
     serializer_class = CellSerializer
 
-    @extend_schema(operation_id="aggregaten_list", parameters=PARAMETERS, responses=CellSerializer(many=True))
+    @extend_schema(operation_id="aggregaten_list", parameters=[AggregateQuerySerializer],
+                   responses=CellSerializer(many=True))
     def get(self, request):
-        query, errors = parse(request.query_params)
-        if errors:
-            return problem(400, detail="De parameters bevatten fouten; zie invalid-params.", invalid_params=errors)
+        query = parse_query(request, AggregateQuerySerializer)
         self.audit(request, query)
         page = self.paginate_queryset(cells(query))
         return self.get_paginated_response(page)
@@ -138,12 +135,10 @@ class AggregatesExportView(AggregatesBase):
     is_export = True
     serializer_class = CellSerializer
 
-    @extend_schema(operation_id="aggregaten_export", parameters=PARAMETERS,
+    @extend_schema(operation_id="aggregaten_export", parameters=[AggregateQuerySerializer],
                    responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request):
-        query, errors = parse(request.query_params)
-        if errors:
-            return problem(400, detail="De parameters bevatten fouten; zie invalid-params.", invalid_params=errors)
+        query = parse_query(request, AggregateQuerySerializer)
         self.audit(request, query)
         rows = [["indicator", "key1", "key2", "key3", "count", "value", "base", "suppressed"]]
         for row in cells(query):
@@ -153,8 +148,8 @@ class AggregatesExportView(AggregatesBase):
                          "" if row["value"] is None else row["value"],
                          "" if row["base"] is None else row["base"], "ja" if row["suppressed"] else "nee"])
         response = HttpResponse(csv_bytes(rows), content_type=CSV_TYPE)
-        response["Content-Disposition"] = (f'attachment; filename="wijkregie-{query["scope_kind"]}-'
-                                           f'{query["period_kind"]}-{query["period_start"]:%Y-%m-%d}.csv"')
+        response["Content-Disposition"] = (f'attachment; filename="wijkregie-{query["scopeKind"]}-'
+                                           f'{query["periodKind"]}-{query["periodStart"]:%Y-%m-%d}.csv"')
         return response
 
 

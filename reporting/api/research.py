@@ -1,20 +1,27 @@
 """GET /api/v1/onderzoeksbestand: the pseudonymised research extract (scope onderzoek.lezen)."""
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 
-from common.api.problems import problem, problem_details_handler
+from common.api.fields import OneReasonMixin
+from common.api.views import parse_query
 from common.audit import Actor, record_call
 from common.models import AuditAction, Scope
 
 from .. import research
 
 
+@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}]})
+class ScoreValueField(serializers.JSONField):
+    """A domain's score (1-5), or the reason it was not scored."""
+
+
 class MeasurementRowSerializer(serializers.Serializer):
     period = serializers.CharField(help_text="Maand (2025-03), kwartaal (2025-Q1) of jaar, als de melding.")
     type = serializers.CharField()
     instrumentVersion = serializers.CharField()
-    scores = serializers.DictField(child=serializers.CharField())
+    scores = serializers.DictField(child=ScoreValueField(), help_text="Per domeincode: de score (1-5) of de reden "
+                                                                      "waarom het domein niet gescoord is.")
     problemDomains = serializers.IntegerField(allow_null=True)
     householdCategory = serializers.CharField(allow_null=True)
 
@@ -50,6 +57,15 @@ class ResearchRowSerializer(serializers.Serializer):
     interventions = InterventionRowSerializer(many=True)
 
 
+class PurposeField(OneReasonMixin, serializers.CharField):
+    pass
+
+
+class ResearchQuerySerializer(serializers.Serializer):
+    doel = PurposeField(reason="Het doel is verplicht en wordt gelogd.", code="required",
+                        help_text="Het doel van deze verwerking (wordt gelogd).")
+
+
 class ResearchExtractView(GenericAPIView):
     """Record-level, pseudonymised, k-anonymous rows for research: every combination of the quasi-identifiers
     (age band, role, team, wijk, postcode area, household type, melding period) holds at least k persons.
@@ -59,26 +75,19 @@ class ResearchExtractView(GenericAPIView):
     staff_roles = ()  # machine clients only
     serializer_class = ResearchRowSerializer
 
-    def get_exception_handler(self):
-        return problem_details_handler
-
     def get_queryset(self):
         return research.extract_cases()
 
     @extend_schema(
         operation_id="onderzoeksbestand_list",
-        parameters=[OpenApiParameter("doel", str, required=True,
-                                     description="Het doel van deze verwerking (wordt gelogd).")],
+        parameters=[ResearchQuerySerializer],
         responses=ResearchRowSerializer(many=True),
     )
     def get(self, request):
-        purpose = (request.query_params.get("doel") or "").strip()
-        if not purpose:
-            return problem(400, detail="Geef het doel van de verwerking op.", invalid_params=[
-                {"name": "doel", "code": "required", "reason": "Het doel is verplicht en wordt gelogd."}])
+        purpose = parse_query(request, ResearchQuerySerializer)["doel"]
         published = research.release()
         page = self.paginate_queryset(research.extract_cases(published))
         client = request.user.client
         record_call(Actor.from_request(request), AuditAction.EXPORT, "onderzoeksbestand",
-                    request.query_params.get("page", "1"), purpose=purpose[:200])
+                    str(self.paginator.page.number), purpose=purpose[:200])
         return self.get_paginated_response(research.rows_for(page, client.pseudonym_key, published))

@@ -588,6 +588,18 @@ def test_dry_run_checks_the_file_without_writing(director, tmp_path):
     assert counts()["Household"] == 0
 
 
+def test_dry_run_is_a_boolean_query_parameter(director, tmp_path):
+    # Once anything but true/1/ja meant "write": a misspelt dryRun imported for real.
+    _, token = create_api_client(name="K", scopes=["registratie.schrijven"], teams=[director.team])
+    path = files.write_xlsx(data_for(director, households=2), tmp_path / "x.xlsx")
+    response = upload(bearer(token), path, query="?dryRun=yes")
+    assert response.status_code == 200 and response.json()["written"] is False
+    response = upload(bearer(token), path, query="?dryRun=misschien")
+    assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
+    assert [p["name"] for p in response.json()["invalid-params"]] == ["dryRun"]
+    assert counts()["Household"] == 0
+
+
 @pytest.fixture
 def run_command(monkeypatch):
     """run_command(*args): manage.py import_registrations in-process, on the test database; returns the exit code."""

@@ -83,6 +83,25 @@ def test_malformed_parameters_give_problem_details(cells, query, name):
     assert [p["name"] for p in response.json()["invalid-params"]] == [name]
 
 
+def digits(pk: int, zero: str) -> str:
+    return "".join(chr(ord(zero) + int(d)) for d in str(pk))
+
+
+@pytest.mark.parametrize("scope_key", [
+    lambda pk: "²", lambda pk: digits(pk, "٠"), lambda pk: digits(pk, "０"), lambda pk: f"{pk} ", lambda pk: f"-{pk}",
+    lambda pk: "9" * 40, lambda pk: "",
+], ids=["superscript", "arabic-indic", "fullwidth", "space", "negative", "huge", "empty"])
+@pytest.mark.parametrize("path", ["/api/v1/aggregaten", "/api/v1/aggregaten/export"])
+def test_a_team_id_is_ascii_digits_of_an_existing_team(cells, scope_key, path):
+    # '²'.isdigit() is true and int('١٢') is 12: neither may reach the database as a team id (once a 500, or
+    # another spelling of a team's id).
+    team, api = TeamFactory(), bearer(["aggregaten.lezen"])
+    response = api.get(path, {**QUERY, "scopeKind": "team", "scopeKey": scope_key(team.pk)})
+    assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
+    assert [(p["name"], p["code"]) for p in response.json()["invalid-params"]] == [("scopeKey", "invalid")]
+    assert api.get(path, {**QUERY, "scopeKind": "team", "scopeKey": team.pk}).status_code == 200
+
+
 @pytest.mark.parametrize("scopes", [["registratie.lezen"], ["onderzoek.lezen"], ["mkba.lezen"]])
 def test_other_scopes_are_refused(cells, scopes):
     teams = [TeamFactory()] if scopes[0].startswith("registratie") else []

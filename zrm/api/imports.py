@@ -5,12 +5,7 @@ Machine clients need the scope registratie.schrijven and may import only for the
 may use their session when they are teamleider, for the teams they lead. A rejected file answers
 400 problem details with one invalid-params entry per error, named `sheet[row].column`.
 """
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    inline_serializer,
-)
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -18,8 +13,8 @@ from rest_framework.views import APIView
 
 from cases.models import Role
 from cases.selectors import led_teams, team_ids_of
-from common.api.problems import problem
-from common.api.views import ProblemDetailsMixin, api_actor
+from common.api.problems import problem, problem_for
+from common.api.views import ProblemDetailsMixin, api_actor, parse_query
 from common.models import Scope
 from zrm.imports import ImportRejected, import_registrations
 
@@ -50,6 +45,24 @@ class ImportSummarySerializer(serializers.Serializer):
     warnings = ImportWarningSerializer(many=True)
 
 
+class DryRunField(serializers.BooleanField):
+    TRUE_VALUES = serializers.BooleanField.TRUE_VALUES | {"ja", "Ja", "JA"}
+    FALSE_VALUES = serializers.BooleanField.FALSE_VALUES | {"nee", "Nee", "NEE", ""}
+
+
+class ImportQuerySerializer(serializers.Serializer):
+    dryRun = DryRunField(required=False, default=False, help_text="Alleen controleren, niets opslaan.")
+
+
+@problem_for(ImportRejected)
+def _rejected(rejected: ImportRejected, request) -> Response:
+    """A rejected file: 400 with one invalid parameter per error, named sheet[row].column."""
+    params = [{"name": e.name, "code": "invalid", "reason": e.message, "sheet": e.sheet, "row": e.row,
+               "column": e.column} for e in rejected.errors]
+    return problem(400, detail=f"Het importbestand is geweigerd: {len(params)} fout(en); er is niets opgeslagen.",
+                   invalid_params=params, instance=request.path, code="import_rejected")
+
+
 def allowed_teams(request) -> set[int]:
     """The teams the caller may import for: a client's teams, or the teams a teamleider leads."""
     if getattr(request.user, "client", None) is not None:
@@ -71,7 +84,7 @@ class RegistrationImportView(ProblemDetailsMixin, APIView):
                     "maakt geen dubbele gegevens.",
         request={"multipart/form-data": inline_serializer(
             name="RegistratieImportBestand", fields={"file": serializers.FileField()})},
-        parameters=[OpenApiParameter("dryRun", bool, description="Alleen controleren, niets opslaan.")],
+        parameters=[ImportQuerySerializer],
         responses={200: ImportSummarySerializer,
                    400: OpenApiResponse(description="Problem details; invalid-params per fout (tabblad, rij, kolom).")},
     )
@@ -86,14 +99,7 @@ class RegistrationImportView(ProblemDetailsMixin, APIView):
                 "name": "file", "code": "too_large",
                 "reason": f"Een importbestand is hoogstens {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; splits het bestand.",
             }])
-        dry_run = request.query_params.get("dryRun", "").lower() in ("true", "1", "ja")
-        try:
-            summary = import_registrations(upload, filename=upload.name, actor=api_actor(request),
-                                           allowed_team_ids=allowed_teams(request), dry_run=dry_run)
-        except ImportRejected as rejected:
-            params = [{"name": e.name, "code": "invalid", "reason": e.message, "sheet": e.sheet, "row": e.row,
-                       "column": e.column} for e in rejected.errors]
-            return problem(400, detail=f"Het importbestand is geweigerd: {len(params)} fout(en); er is niets "
-                                       "opgeslagen.", invalid_params=params, instance=request.path,
-                           code="import_rejected")
+        dry_run = parse_query(request, ImportQuerySerializer)["dryRun"]
+        summary = import_registrations(upload, filename=upload.name, actor=api_actor(request),
+                                       allowed_team_ids=allowed_teams(request), dry_run=dry_run)
         return Response(ImportSummarySerializer(summary.as_dict()).data)

@@ -1,7 +1,19 @@
 """Serializers of the zrm API: shapes only. Business rules live in zrm/services.py."""
 from rest_framework import serializers
 
-from ..models import IncomeSource, Measurement, MeasurementPurpose, MeasurementStatus, MeasurementType, NotScoredReason
+from cases.models import Person, StaffMembership
+from cases.permissions import visible_persons
+from common.api.fields import KnownCode, KnownId
+
+from ..models import (
+    IncomeSource,
+    InstrumentVersion,
+    Measurement,
+    MeasurementPurpose,
+    MeasurementStatus,
+    MeasurementType,
+    NotScoredReason,
+)
 
 
 class ScoreSerializer(serializers.Serializer):
@@ -24,22 +36,28 @@ class ScoreSerializer(serializers.Serializer):
 
 
 class MeasurementCreateSerializer(serializers.Serializer):
-    person = serializers.IntegerField(help_text="Id van een huidig gezinslid van de casus.")
+    person = KnownId(queryset=Person.objects.all(), scope=visible_persons,
+                     message="Deze persoon is geen huidig lid van het huishouden van deze casus.",
+                     help_text="Id van een huidig gezinslid van de casus.")
     date = serializers.DateField()
     type = serializers.ChoiceField(choices=MeasurementType.choices)
     purpose = serializers.ChoiceField(choices=MeasurementPurpose.choices, required=False, allow_blank=True)
-    instrumentVersion = serializers.SlugField(
-        required=False, help_text="Versiecode, bijv. zrm-2017; standaard de actieve versie."
+    instrumentVersion = KnownCode(
+        queryset=InstrumentVersion.objects.all(), required=False, message="Onbekende ZRM-versie '{value}'.",
+        help_text="Versiecode, bijv. zrm-2017; standaard de actieve versie (of die van de gecorrigeerde meting).",
     )
-    assessor = serializers.IntegerField(required=False, help_text="Id van het teamlidmaatschap; standaard uzelf.")
+    assessor = KnownId(queryset=StaffMembership.objects.all(), required=False, message="Onbekende beoordelaar.",
+                       help_text="Id van het teamlidmaatschap; standaard uzelf.")
     participatieladder = serializers.IntegerField(required=False, allow_null=True)
     incomeSource = serializers.ChoiceField(choices=IncomeSource.choices, required=False, allow_blank=True)
     status = serializers.ChoiceField(
         choices=MeasurementStatus.choices, default=MeasurementStatus.DRAFT,
         help_text="vastgesteld stelt de meting direct vast (dan onveranderlijk).",
     )
-    supersedes = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Id van de meting die dit corrigeert."
+    supersedes = KnownId(
+        queryset=Measurement.objects.select_related("version"), required=False, allow_null=True,
+        scope=lambda measurements, context: measurements.filter(case=context["case"]),
+        message="Deze meting bestaat niet in deze casus.", help_text="Id van de meting die dit corrigeert.",
     )
     correctionReason = serializers.CharField(required=False, allow_blank=True, max_length=500)
     scores = ScoreSerializer(many=True)

@@ -8,9 +8,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.models import Person, StaffMembership
 from cases.selectors import get_case_for, team_ids_of
-from common.api.problems import problem
 from common.api.views import ProblemDetailsMixin, api_actor
 
 from .. import selectors, services
@@ -51,41 +49,14 @@ class CaseMeasurementsView(ProblemDetailsMixin, generics.GenericAPIView):
                    responses={201: MeasurementResultSerializer})
     def post(self, request, case_id: int):
         case = get_case_for(request.user, case_id)
-        serializer = MeasurementCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        params = []
-        version = selectors.active_version()
-        if data.get("instrumentVersion"):
-            version = selectors.version_by_code(data["instrumentVersion"])
-            if version is None:
-                params.append({"name": "instrumentVersion", "code": "unknown",
-                               "reason": f"Onbekende ZRM-versie '{data['instrumentVersion']}'."})
-        supersedes = None
-        if data.get("supersedes"):
-            supersedes = Measurement.objects.filter(pk=data["supersedes"], case=case).select_related("version").first()
-            if supersedes is None:
-                params.append({"name": "supersedes", "code": "unknown",
-                               "reason": "Deze meting bestaat niet in deze casus."})
-            elif not data.get("instrumentVersion"):
-                version = supersedes.version
-        assessor = None
-        if data.get("assessor"):
-            assessor = StaffMembership.objects.filter(pk=data["assessor"]).first()
-            if assessor is None:
-                params.append({"name": "assessor", "code": "unknown", "reason": "Onbekende beoordelaar."})
-        person = Person.objects.filter(pk=data["person"]).first()
-        if person is None:
-            params.append({"name": "person", "code": "unknown",
-                           "reason": "Deze persoon is geen huidig lid van het huishouden van deze casus."})
-        if params:
-            return problem(400, detail="De invoer bevat fouten; zie invalid-params.", invalid_params=params,
-                           instance=request.path)
+        data = self.get_input(MeasurementCreateSerializer, case=case)
+        supersedes = data.get("supersedes")
+        version = data.get("instrumentVersion") or (supersedes.version if supersedes else selectors.active_version())
         scores = {item["domain"]: (item.get("score") if item.get("score") is not None else item["notScoredReason"])
                   for item in data["scores"]}
         result = services.record_measurement(
-            actor=api_actor(request), case=case, person=person, date=data["date"], type=data["type"],
-            scores=scores, version=version, assessor=assessor, purpose=data.get("purpose") or "",
+            actor=api_actor(request), case=case, person=data["person"], date=data["date"], type=data["type"],
+            scores=scores, version=version, assessor=data.get("assessor"), purpose=data.get("purpose") or "",
             participatieladder=data.get("participatieladder"), income_source=data.get("incomeSource") or "",
             supersedes=supersedes, correction_reason=data.get("correctionReason") or "",
             finalise=data["status"] == MeasurementStatus.FINAL,

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from cases.permissions import StaffRolePermission
 from cases.models import Role
-from common.api.problems import problem, problem_details_handler
+from common.api.problems import problem, problem_for
 from common.api.scopes import ScopePermission
 from common.models import Scope
 
@@ -20,13 +20,19 @@ from ..calculation import InvalidInput
 from .serializers import MkbaInputSerializer, MkbaResultSerializer
 
 
+@problem_for(InvalidInput)
+def _invalid_input(exc: InvalidInput, request) -> Response:
+    """An input document with problems: 400, each under its dotted path with a stable code."""
+    params = [{"name": issue.path or "nonFieldErrors", "code": issue.code, "reason": issue.message}
+              for issue in exc.issues]
+    detail = params[0]["reason"] if len(params) == 1 else "Het invoerdocument bevat fouten; zie invalid-params."
+    return problem(400, detail=detail, invalid_params=params, instance=request.path)
+
+
 class CalculationView(APIView):
     permission_classes = [IsAuthenticated, ScopePermission, StaffRolePermission]
     required_scopes = Scope.MKBA_READ
     staff_roles = (Role.MUNICIPALITY, Role.ADMINISTRATOR, Role.TEAM_LEADER)
-
-    def get_exception_handler(self):
-        return problem_details_handler
 
     @extend_schema(
         operation_id="mkba_berekeningen_create",
@@ -37,11 +43,4 @@ class CalculationView(APIView):
         responses={200: MkbaResultSerializer, 400: OpenApiResponse(description="problem details met invalid-params")},
     )
     def post(self, request):
-        try:
-            result = services.calculate_document(request.data)
-        except InvalidInput as exc:
-            params = [{"name": issue.path or "nonFieldErrors", "code": issue.code, "reason": issue.message}
-                      for issue in exc.issues]
-            detail = params[0]["reason"] if len(params) == 1 else "Het invoerdocument bevat fouten; zie invalid-params."
-            return problem(400, detail=detail, invalid_params=params, instance=request.path)
-        return Response(result)
+        return Response(services.calculate_document(request.data))
