@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Personal data in a query string: refused before anything reads, logs or redirects with it.
+    "common.middleware.NoPersonalDataInUrlMiddleware",
     "config.db_errors.DatabaseUnavailableMiddleware",  # database gone: a Dutch 503 page or problem details
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -66,7 +68,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "common.api.conventions.ApiVersionMiddleware",
-    "common.api.conventions.NoPersonalDataInUrlMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
