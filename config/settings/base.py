@@ -347,10 +347,17 @@ WIJKREGIE_MKBA = {
     "FRICTION_SHARE": float(os.environ.get("WIJKREGIE_MKBA_FRICTION_SHARE", "0")),
 }
 
+# Log lines never carry a query string (common.log_filters); Django's own loggers, the development server's
+# request log included, write through the same filtered handler.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"no_query_strings": {"()": "common.log_filters.StripQueryStrings"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_query_strings"]}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
