@@ -177,7 +177,9 @@ CONTENT_SECURITY_POLICY = {
 # that account is locked for AXES_COOLOFF_MINUTES.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+# Per username, and per username from one address; never a whole address: colleagues behind the same
+# gateway keep signing in while one account is locked.
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_VERBOSE = False
