@@ -254,8 +254,16 @@ REST_FRAMEWORK = {
         "common.api.scopes.ScopePermission",  # machine clients: the view's required_scopes
         "cases.permissions.StaffRolePermission",  # staff sessions: the view's staff_roles
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["common.api.throttling.ApiClientRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"api_client": os.environ.get("API_CLIENT_RATE", "1200/min")},
+    # Machine clients and staff sessions each have a rate; failed tokens count per source address
+    # (common.api.throttling). NUM_PROXIES: reverse proxies in front whose X-Forwarded-For is trusted.
+    "DEFAULT_THROTTLE_CLASSES": ["common.api.throttling.ApiClientRateThrottle",
+                                 "common.api.throttling.StaffSessionRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_client": os.environ.get("API_CLIENT_RATE", "1200/min"),
+        "staff_session": os.environ.get("STAFF_API_RATE", "600/min"),
+        "invalid_token": os.environ.get("API_INVALID_TOKEN_RATE", "20/hour"),
+    },
+    "NUM_PROXIES": env_int("WIJKREGIE_TRUSTED_PROXIES", 0),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Every API error is problem details (RFC 9457) with invalid-params (NL API Design Rules).
     "EXCEPTION_HANDLER": "common.api.problems.problem_details_handler",
