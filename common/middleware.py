@@ -57,3 +57,47 @@ def _page_response(keys: list[str]) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     response["X-Frame-Options"] = "DENY"
     return response
+
+
+class ApiErrorsAsProblemsMiddleware:
+    """Under /api/ every error answer is problem details (RFC 9457), also when no DRF view produced it: a path
+    the URL resolver does not know (Django's HTML 404 page when DEBUG is off), a plain Django view's 405, a
+    CSRF 403, a 500. Such a response is replaced by a problem with the same status; Allow, Retry-After and
+    WWW-Authenticate are kept. Placed high in MIDDLEWARE so it sees the answers of the middleware below it.
+    """
+
+    KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (request.path.startswith("/api/") and response.status_code >= 400 and not response.streaming
+                and not response.get("Content-Type", "").startswith(PROBLEM_JSON)):
+            return _as_problem(request, response)
+        return response
+
+
+def _as_problem(request, original: HttpResponse) -> HttpResponse:
+    from .api.problems import TITLES
+
+    status = original.status_code
+    details = {
+        404: "Deze URL bestaat niet in de API.",
+        405: f"De methode {request.method} is hier niet toegestaan." if request.method.isalpha() else "",
+        500: "Er ging iets mis bij het verwerken van dit verzoek.",
+    }
+    body = {
+        "type": f"https://www.rfc-editor.org/rfc/rfc9110#status.{status}",
+        "title": TITLES.get(status, "Fout."),
+        "status": status,
+        "detail": details.get(status) or TITLES.get(status, "Fout."),
+        "instance": request.path,
+    }
+    response = HttpResponse(json.dumps(body), status=status, content_type=PROBLEM_JSON)
+    for header in ApiErrorsAsProblemsMiddleware.KEPT_HEADERS:
+        if header in original:
+            response[header] = original[header]
+    response["API-Version"] = settings.SPECTACULAR_SETTINGS["VERSION"]
+    return response

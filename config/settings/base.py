@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Personal data in a query string: refused before anything reads, logs or redirects with it.
     "common.middleware.NoPersonalDataInUrlMiddleware",
+    "common.middleware.ApiErrorsAsProblemsMiddleware",  # under /api/ every error is problem details
     "config.db_errors.DatabaseUnavailableMiddleware",  # database gone: a Dutch 503 page or problem details
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
