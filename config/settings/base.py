@@ -337,6 +337,8 @@ WIJKREGIE = {
     # Retention: years after a household's last case closed before its persons are anonymised and its free
     # text deleted (cases.retention; nightly beat job). 15 years; youth-care municipalities may choose 20.
     "RETENTION_YEARS": env_int("WIJKREGIE_RETENTION_YEARS", 15),
+    # Two-factor login: hours a beheerder's one-time enrolment code for a first authenticator app stays valid.
+    "ENROLMENT_CODE_HOURS": env_int("WIJKREGIE_ENROLMENT_CODE_HOURS", 24),
 }
 
 # --- MKBA (reporting.mkba, DOMAIN.md §5): assumptions of the MKBA 2.0 filled from the registration ---------
