@@ -21,12 +21,6 @@ class Command(BaseCommand):
         line = "  ".join("{:<%d}" % w for w in widths)
         self.stdout.write("")
         self.stdout.write(f"Wijkregie draait op {small.DEMO_URL}")
-        self.stdout.write(f"Demo-accounts (wachtwoord voor allemaal: {small.DEMO_PASSWORD}; alleen voor demo's):")
-        self.stdout.write("")
-        self.stdout.write(line.format(*header).rstrip())
-        self.stdout.write(line.format(*("-" * w for w in widths)))
-        for row in rows:
-            self.stdout.write(line.format(*row).rstrip())
         self.stdout.write("")
         # A first authenticator app needs a beheerder's one-time code (common.enrolment), demo accounts too.
         state = "aan" if settings.REQUIRE_2FA else "uit (WIJKREGIE_REQUIRE_2FA=false)"
@@ -36,4 +30,11 @@ class Command(BaseCommand):
         self.stdout.write("  python manage.py issue_enrolment_code <gebruikersnaam>")
         self.stdout.write("of als beheerder in /beheer/ (Gebruikers, actie \"Inschrijfcode voor tweestapsverificatie "
                           "uitgeven\").")
+        self.stdout.write("")
+        self.stdout.write(f"Demo-accounts (wachtwoord voor allemaal: {small.DEMO_PASSWORD}; alleen voor demo's):")
+        self.stdout.write("")
+        self.stdout.write(line.format(*header).rstrip())
+        self.stdout.write(line.format(*("-" * w for w in widths)))
+        for row in rows:
+            self.stdout.write(line.format(*row).rstrip())
         self.stdout.write("")
