@@ -27,4 +27,5 @@ RUN SECRET_KEY=collectstatic-only DATABASE_URL=postgres://unused/collectstatic-o
 
 USER wijkregie
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind=0.0.0.0:8000", "--access-logfile=-"]
+# config/gunicorn.py: bind, workers, and an access log without query strings.
+CMD ["gunicorn", "--config=config/gunicorn.py", "config.wsgi:application"]

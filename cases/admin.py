@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from common.admin import AdministratorAdmin, AdministratorInlineMixin
+from common.admin import AdministratorAdmin, AdministratorInlineMixin, issue_enrolment_codes
 
 from .models import (
     TEAM_ROLES,
@@ -97,6 +97,7 @@ class StaffUserAdmin(AdministratorAdmin, UserAdmin):
     """Accounts of staff. A beheerder cannot grant superuser rights or edit a superuser."""
 
     inlines = (StaffMembershipInline,)
+    actions = [issue_enrolment_codes]  # a first authenticator app needs a beheerder's one-time code
     list_display = ("username", "first_name", "last_name", "email", "is_active", "is_superuser")
     list_filter = ("is_active", "is_superuser", "memberships__role")
 

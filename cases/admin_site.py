@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import resolve_url
 from django.urls import reverse
 
+from common.admin_search import PostSearchMixin
+
 
 def is_administrator(request) -> bool:
     """Active superuser, or active user with an active beheerder membership (cached per request)."""
@@ -41,6 +43,14 @@ class WijkregieAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return is_administrator(request)
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Every changelist here, third-party ones included, searches by POST: no search term in a URL."""
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, PostSearchMixin):
+            admin_class = type(admin_class.__name__, (PostSearchMixin, admin_class),
+                               {"__module__": admin_class.__module__})
+        super().register(model_or_iterable, admin_class, **options)
 
     def admin_view(self, view, cacheable=False):
         """Signed-in users without the role get 403 straight away (anonymous users go to the login page)."""

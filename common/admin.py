@@ -4,9 +4,13 @@ Who is a beheerder is the admin site's business (cases/admin_site.py: the beheer
 is_staff flag or per-model permissions); every model admin here asks its site.
 """
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 
-from . import services
+from . import enrolment, services
+from .audit import Actor
 from .models import ApiClient, AuditEvent, Scope
 
 
@@ -134,3 +138,26 @@ class ApiClientAdmin(AdministratorAdmin):
         for client in queryset:
             token = services.rotate_api_client_token(client=client)
             messages.warning(request, f"Nieuw token voor {client.name} (wordt niet opnieuw getoond): {token}")
+
+
+@admin.action(description="Inschrijfcode voor tweestapsverificatie uitgeven", permissions=["change"])
+def issue_enrolment_codes(modeladmin, request, queryset):
+    """For the user admin: a one-time code per selected account (common.enrolment), shown on this page only."""
+    issued, refused = [], []
+    for user in queryset.order_by("username"):
+        if user.is_superuser and not request.user.is_superuser:
+            refused.append((user, "Alleen een superuser geeft een code uit voor een superuser."))
+            continue
+        try:
+            code = enrolment.issue_enrolment_code(user=user, issued_by=request.user, actor=Actor.from_request(request))
+        except ValidationError as exc:
+            refused.append((user, " ".join(exc.messages)))
+        else:
+            issued.append((user, code))
+    response = TemplateResponse(request, "admin/enrolment_codes.html", {
+        **modeladmin.admin_site.each_context(request), "opts": modeladmin.opts,
+        "title": "Inschrijfcodes voor tweestapsverificatie", "issued": issued, "refused": refused,
+        "hours": settings.WIJKREGIE["ENROLMENT_CODE_HOURS"],
+    })
+    response["Cache-Control"] = "no-store"  # the codes are shown once: never from a cache or the back button
+    return response

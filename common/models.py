@@ -88,3 +88,26 @@ class ApiClient(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in (self.scopes or [])
+
+
+# --- Staff sign-in: first enrolment of an authenticator app ----------------------------------------
+
+class EnrolmentCode(models.Model):
+    """A one-time code a beheerder issues so that an account can link its first authenticator app.
+
+    Without it, anyone who learned an account's password could link their own app to it. Only an HMAC of the
+    code is stored; it is shown once, works once (used_at) and expires (common.enrolment).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=64, unique=True, editable=False)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("inschrijfcode tweestapsverificatie")
+        verbose_name_plural = _("inschrijfcodes tweestapsverificatie")

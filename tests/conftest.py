@@ -64,3 +64,11 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _no_throttle_counts_from_earlier_tests():
+    """API throttle counters live in the cache (in-process memory under the test settings): none carry over."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -10,6 +10,8 @@ from rest_framework import authentication, exceptions
 from common.models import ApiClient
 from common.services import hash_token
 
+from .throttling import InvalidTokenThrottle
+
 
 class ApiClientPrincipal:
     """request.user for a machine client: authenticated, no Django user, carries the client."""
@@ -39,14 +41,20 @@ class ApiClientAuthentication(authentication.BaseAuthentication):
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).split()
-        if not header or header[0].decode().lower() not in self.keywords:
+        if not header or header[0].decode(errors="ignore").lower() not in self.keywords:
             return None
+        # Every failed attempt counts against the source address; over the limit, no token is even looked at.
+        throttle = InvalidTokenThrottle()
+        if throttle.blocked(request):
+            raise exceptions.Throttled(throttle.wait())
         if len(header) != 2:
+            throttle.record_failure(request)
             raise exceptions.AuthenticationFailed(_("Ongeldige Authorization-header."))
         token = header[1].decode(errors="ignore")
         digest = hash_token(token)
         client = ApiClient.objects.filter(token_prefix=token[:8], active=True).first()
         if client is None or not hmac.compare_digest(client.token_hash, digest):
+            throttle.record_failure(request)
             raise exceptions.AuthenticationFailed(_("Onbekend of ingetrokken token."))
         ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
         return ApiClientPrincipal(client), client

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Personal data in a query string: refused before anything reads, logs or redirects with it.
+    "common.middleware.NoPersonalDataInUrlMiddleware",
+    "common.middleware.ApiErrorsAsProblemsMiddleware",  # under /api/ every error is problem details
     "config.db_errors.DatabaseUnavailableMiddleware",  # database gone: a Dutch 503 page or problem details
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -66,7 +69,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "common.api.conventions.ApiVersionMiddleware",
-    "common.api.conventions.NoPersonalDataInUrlMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -176,7 +178,9 @@ CONTENT_SECURITY_POLICY = {
 # that account is locked for AXES_COOLOFF_MINUTES.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+# Per username, and per username from one address; never a whole address: colleagues behind the same
+# gateway keep signing in while one account is locked.
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_VERBOSE = False
@@ -251,8 +255,16 @@ REST_FRAMEWORK = {
         "common.api.scopes.ScopePermission",  # machine clients: the view's required_scopes
         "cases.permissions.StaffRolePermission",  # staff sessions: the view's staff_roles
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["common.api.throttling.ApiClientRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"api_client": os.environ.get("API_CLIENT_RATE", "1200/min")},
+    # Machine clients and staff sessions each have a rate; failed tokens count per source address
+    # (common.api.throttling). NUM_PROXIES: reverse proxies in front whose X-Forwarded-For is trusted.
+    "DEFAULT_THROTTLE_CLASSES": ["common.api.throttling.ApiClientRateThrottle",
+                                 "common.api.throttling.StaffSessionRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_client": os.environ.get("API_CLIENT_RATE", "1200/min"),
+        "staff_session": os.environ.get("STAFF_API_RATE", "600/min"),
+        "invalid_token": os.environ.get("API_INVALID_TOKEN_RATE", "20/hour"),
+    },
+    "NUM_PROXIES": env_int("WIJKREGIE_TRUSTED_PROXIES", 0),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Every API error is problem details (RFC 9457) with invalid-params (NL API Design Rules).
     "EXCEPTION_HANDLER": "common.api.problems.problem_details_handler",
@@ -330,6 +342,8 @@ WIJKREGIE = {
     # RESEARCH_MAX_SUPPRESSION_PERCENT of the rows fall in smaller groups, and those rows are left out.
     "RESEARCH_K_ANONYMITY": env_int("WIJKREGIE_RESEARCH_K_ANONYMITY", 5),
     "RESEARCH_MAX_SUPPRESSION_PERCENT": env_int("WIJKREGIE_RESEARCH_MAX_SUPPRESSION_PERCENT", 5),
+    # Two-factor login: hours a beheerder's one-time enrolment code for a first authenticator app stays valid.
+    "ENROLMENT_CODE_HOURS": env_int("WIJKREGIE_ENROLMENT_CODE_HOURS", 24),
 }
 
 # --- MKBA (reporting.mkba, DOMAIN.md §5): assumptions of the MKBA 2.0 filled from the registration ---------
@@ -351,10 +365,17 @@ WIJKREGIE_MKBA = {
     "FRICTION_SHARE": float(os.environ.get("WIJKREGIE_MKBA_FRICTION_SHARE", "0")),
 }
 
+# Log lines never carry a query string (common.log_filters); Django's own loggers, the development server's
+# request log included, write through the same filtered handler.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"no_query_strings": {"()": "common.log_filters.StripQueryStrings"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_query_strings"]}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

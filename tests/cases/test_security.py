@@ -12,6 +12,8 @@ from django.test import override_settings
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from common.audit import Actor
+from common.enrolment import issue_enrolment_code
 from tests.factories import StaffFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,6 +32,9 @@ def test_first_login_sets_up_an_authenticator_before_any_page(client):
     client.force_login(staff.user)
     response = client.get("/casussen/mijn-caseload")
     assert response.status_code == 302 and response["Location"].startswith("/tweestapsverificatie/instellen")
+    # First the one-time code a beheerder issued (tests/test_enrolment_code.py), then the QR code.
+    code = issue_enrolment_code(user=staff.user, issued_by=None, actor=Actor(user=None, client="test"))
+    assert client.post("/tweestapsverificatie/instellen", {"enrolment_code": code}).status_code == 302
     page = client.get(response["Location"])
     assert page.status_code == 200 and b"data:image/svg+xml;base64," in page.content
     device = TOTPDevice.objects.get(user=staff.user, confirmed=False)

@@ -236,6 +236,16 @@ def test_login_and_two_factor_pages_with_their_errors_have_no_serious_violations
     with page.expect_navigation():
         page.click("button[type=submit]")
     assert page.url.endswith("/tweestapsverificatie/instellen") or "/tweestapsverificatie/instellen?" in page.url
+    sweep.check("2fa inschrijfcode")
+    page.fill("input[name=enrolment_code]", "ABCD-EFGH-JKMN")
+    sweep.submit("2fa inschrijfcode met fout")
+    from common.audit import Actor
+    from common.enrolment import issue_enrolment_code
+
+    code = issue_enrolment_code(user=worker.user, issued_by=None, actor=Actor(user=None, client="test"))
+    page.fill("input[name=enrolment_code]", code)
+    with page.expect_navigation():
+        page.click("main form.utrecht-form button[type=submit]")
     sweep.check("2fa instellen")
     page.fill("input[name=token]", "123")
     sweep.submit("2fa instellen met fout")
