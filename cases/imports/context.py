@@ -19,14 +19,14 @@ from cases import services
 from cases.models import StaffMembership, Team
 from common import audit
 from common.audit import Actor
-from common.models import AuditAction
+from common.models import AuditAction, AuditPurpose
 
 from . import bulk
 from .cells import UNIQUE_KINDS, Column, cell_text, parse_cell
 from .reading import IGNORED_SHEETS, RawSheet, column_name, sheet_name
 from .results import ImportIssue, SheetSummary, in_file_order
 
-PURPOSE_IMPORT = "registratie-import (koppeling of migratie)"
+PURPOSE_IMPORT = AuditPurpose.IMPORT.value
 
 
 @dataclass

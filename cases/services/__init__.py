@@ -56,7 +56,7 @@ from .interventions import (
     record_intervention,
     update_intervention,
 )
-from .break_glass import BREAK_GLASS_MIN_REASON, MSG_BREAK_GLASS_REASON, break_glass_purpose, break_the_glass
+from .break_glass import BREAK_GLASS_MIN_REASON, MSG_BREAK_GLASS_REASON, PURPOSE_BREAK_GLASS, break_the_glass
 from .consent import MSG_CONSENT_DUPLICATE, record_bemoeizorg, record_consent, withdraw_consent
 from .regiecheck import (
     PURPOSE_REGIECHECK,

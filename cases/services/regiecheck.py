@@ -9,14 +9,14 @@ from django.db import transaction
 
 from common import audit
 from common.audit import Actor
-from common.models import AuditAction
+from common.models import AuditAction, AuditPurpose
 from common.validators import is_valid_bsn, normalise_postcode, validate_postcode
 
 from .. import selectors
 from ..models import CaseStatus
 from .base import MSG_BSN_INVALID, _raise, today
 
-PURPOSE_REGIECHECK = "regiecheck"
+PURPOSE_REGIECHECK = AuditPurpose.REGIECHECK.value
 
 
 @dataclass
@@ -124,5 +124,5 @@ def regiecheck(*, actor: Actor, asker, bsn: str, date_of_birth: dt.date, postcod
         if shared:
             audit.record_many(actor, AuditAction.READ, [
                 (case, person, case) for case, _basis in shared
-            ], purpose=f"{PURPOSE_REGIECHECK}: samenvatting gedeeld")
+            ], purpose=AuditPurpose.REGIECHECK_SUMMARY)
     return RegiecheckAnswer(known=bool(involvements), involvements=involvements)

@@ -37,7 +37,7 @@ def _case_page(request, case: Case, **bound_forms):
     """
     today = services.today()
     access = getattr(case, "break_glass", None)
-    purpose = services.break_glass_purpose(access.reason) if access else audit.PURPOSE_CASEWORK
+    purpose = services.PURPOSE_BREAK_GLASS if access else audit.PURPOSE_CASEWORK
     members = list(selectors.current_members(case.household))
     for membership in members:
         membership.age = selectors.age_on(membership.person.date_of_birth, today)

@@ -4,10 +4,10 @@ from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 
 from common.api.problems import problem, problem_details_handler
-from common.audit import Actor, record_call
-from common.models import AuditAction, Scope
+from common.audit import Actor
+from common.models import Scope
 
-from .. import research
+from .. import research, research_requests
 
 
 class MeasurementRowSerializer(serializers.Serializer):
@@ -52,6 +52,9 @@ class ResearchRowSerializer(serializers.Serializer):
 class ResearchExtractView(GenericAPIView):
     """Record-level, pseudonymised rows for research. Every call is logged with the client and its purpose."""
 
+    # The stated purpose (free text) is kept on a ResearchRequest, under retention; the audit row names that
+    # request and carries the code "onderzoek" (issue 15, finding 3).
+
     required_scopes = Scope.RESEARCH_READ
     staff_roles = ()  # machine clients only
     serializer_class = ResearchRowSerializer
@@ -75,6 +78,6 @@ class ResearchExtractView(GenericAPIView):
                 {"name": "doel", "code": "required", "reason": "Het doel is verplicht en wordt gelogd."}])
         page = self.paginate_queryset(self.get_queryset())
         client = request.user.client
-        record_call(Actor.from_request(request), AuditAction.EXPORT, "onderzoeksbestand",
-                    request.query_params.get("page", "1"), purpose=purpose[:200])
+        research_requests.record_request(actor=Actor.from_request(request), client=client, purpose=purpose,
+                                         page=request.query_params.get("page", "1"))
         return self.get_paginated_response(research.rows_for(page, client.pseudonym_key))
