@@ -4,7 +4,8 @@ An import holds one instance of every Sheet subclass, in the file's order. The o
 (zrm.imports.registrations) parses the file into rows per sheet, calls `validate(context)` on every sheet
 (each after the sheets it looks rows up in), then `check(context)` on every sheet (the rules that need the
 other sheets validated), and only when no sheet found an error, `write(context)` on every sheet in the file's
-order, in one transaction. A sheet reaches another through `context.sheet(name)`.
+order, in one transaction (a real import first calls `check_writable(context)` on every sheet: the rules a dry
+run must not answer). A sheet reaches another through `context.sheet(name)`.
 """
 from __future__ import annotations
 
@@ -57,6 +58,9 @@ class Sheet:
 
     def check(self, context: ImportContext) -> None:
         """The rules that need every sheet validated first."""
+
+    def check_writable(self, context: ImportContext) -> None:
+        """The rules only a real write checks, after a clean validation: what a dry run must not answer."""
 
     def write(self, context: ImportContext) -> None:
         """Write the rows (inside the import's transaction) and fill context.summary[self.name]."""
