@@ -212,10 +212,12 @@ def test_a_melding_with_another_error_does_not_tell_whether_the_bsn_is_taken(cli
     worker = StaffFactory(team=world["director"].team)
     client.force_login(worker.user)
     url = reverse("cases:new_melding")
-    known = client.post(url, new_household_post(worker, world["fenna"].bsn, street=""))
-    unknown = client.post(url, new_household_post(worker, UNKNOWN_BSN, street=""))
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()  # an error the service finds, as the BSN's
+    known = client.post(url, new_household_post(worker, world["fenna"].bsn, melding_date=tomorrow))
+    unknown = client.post(url, new_household_post(worker, UNKNOWN_BSN, melding_date=tomorrow))
     assert known.context["formset"].forms[0].errors == unknown.context["formset"].forms[0].errors == {}
-    assert known.context["household_form"].errors == unknown.context["household_form"].errors
+    assert known.context["melding_form"].errors == unknown.context["melding_form"].errors
+    assert known.context["melding_form"].errors  # refused for the date, in both
     # Complete, the registration cannot give the BSN a second person: refused, never linked, on record.
     refused = client.post(url, new_household_post(worker, world["fenna"].bsn))
     assert refused.context["formset"].forms[0].errors["bsn"] == [services.MSG_BSN_TAKEN]
