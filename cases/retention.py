@@ -8,12 +8,12 @@ What changes, per due household (no open case, last case closed on or before the
 - free text: case timeline descriptions, director-change reasons, bemoeizorg reasons, plan texts
   (own responsibility, evaluation), goal and agreement descriptions and names, reasons without a goal,
   network analysis reasons, network members (name, relation, contribution), family-approach reasons, safety
-  override reasons, escalation notes, intervention providers, consent descriptions. Text that names a
-  listed item (a goal, an agreement, a network member) or that a database constraint requires becomes
-  "[verwijderd]"; other text becomes empty.
+  override reasons, escalation notes, intervention providers, consent descriptions, break-the-glass
+  reasons. Text that names a listed item (a goal, an agreement, a network member) or that a database
+  constraint requires becomes "[verwijderd]"; other text becomes empty.
 What stays: cases (dates, status, codes), ZRM measurements and scores (immutable once vastgesteld),
-interventions and escalations (codes, dates), consents (purpose, dates), the audit log (append-only) and
-break-the-glass records (accountability; workers are asked not to put names in the reason).
+interventions and escalations (codes, dates), consents (purpose, dates), break-the-glass records (who, when,
+which case: accountability) and the audit log (append-only; it holds codes and references, never free text).
 
 Idempotent: a household is marked `anonymised_on` in the same transaction as its changes, and marked
 households are never selected again. Each batch writes one audit row (record_call) with counts only.
@@ -31,10 +31,11 @@ from django.utils import timezone
 
 from common import audit
 from common.audit import Actor
-from common.models import AuditAction
+from common.models import AuditAction, AuditPurpose
 
 from .models import (
     Agreement,
+    BreakGlassAccess,
     Case,
     CaseEvent,
     CaseStatus,
@@ -55,11 +56,12 @@ from .models import (
     Plan,
     SafetyOverride,
 )
+from .signals import retention_applied
 
 REMOVED = "[verwijderd]"
 ANONYMISED_FIRST_NAME = "Geanonimiseerd"
 ANONYMISED_LAST_NAME = "persoon"
-PURPOSE_RETENTION = "bewaartermijn verstreken: anonimiseren en vrije tekst verwijderen"
+PURPOSE_RETENTION = AuditPurpose.RETENTION.value
 SYSTEM_ACTOR = Actor(user=None, client="systeem:bewaartermijn")
 BATCH_SIZE = 500
 
@@ -133,6 +135,7 @@ def apply_retention(*, today: dt.date | None = None, years: int | None = None, d
         report.households += households
         report.persons += persons
         report.cases += cases
+    retention_applied.send(sender=Household, cutoff=report.cutoff)
     return report
 
 
@@ -172,4 +175,5 @@ def _anonymise(household_ids: list[int], today: dt.date) -> tuple[int, int, int]
     SafetyOverride.objects.filter(case_id__in=case_ids).update(reason=REMOVED)
     Escalation.objects.filter(case_id__in=case_ids).update(note="")
     Intervention.objects.filter(case_id__in=case_ids).update(provider="")
+    BreakGlassAccess.objects.filter(case_id__in=case_ids).update(reason=REMOVED)
     return len(ids), person_count, len(case_ids)

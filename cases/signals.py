@@ -9,3 +9,7 @@ from django.dispatch import Signal
 # A case's figures may have changed: melding, first contact, director, member, plan, intervention,
 # escalation, closing, household address. Keyword argument: case_id.
 case_changed = Signal()
+
+# The nightly retention job ran (not a dry run): the layers above clear their own free text older than the
+# cut-off (reporting: the purposes research clients stated). Keyword argument: cutoff (a date).
+retention_applied = Signal()

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/afsluiten", views.case_close, name="case_close"),
     path("<int:pk>/heropenen", views.case_reopen, name="case_reopen"),
     path("<int:pk>/gezinslid-toevoegen", views.case_add_member, name="case_add_member"),
+    path("<int:pk>/bekende-persoon-koppelen", views.case_link_person, name="case_link_person"),
 ]
 
 # The plan, network, family approach, interventions and escalations of a case (issue 4).

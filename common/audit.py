@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import AuditAction, AuditEvent
+from .models import AuditAction, AuditEvent, AuditPurpose
 
-PURPOSE_CASEWORK = "uitvoering wijkteamtaak"
-PURPOSE_ADMIN = "functioneel beheer"
+PURPOSE_CASEWORK = AuditPurpose.CASEWORK.value
+PURPOSE_ADMIN = AuditPurpose.ADMIN.value
 GENESIS = "0" * 64
 _CHAIN_LOCK = 7513  # advisory lock key (NEN 7513)
 
@@ -139,8 +139,20 @@ class _PendingRow:
             setattr(self, name, value)
 
 
+def purpose_code(purpose: str) -> str:
+    """`purpose` when it is one of the codes of AuditPurpose; anything else (free text) is refused.
+
+    The audit log is permanent: text a user typed belongs with its own record, under retention.
+    """
+    if purpose not in AuditPurpose.values:
+        # The message leaves the value out: it may be the very text that must not be logged.
+        raise ValueError("The audit purpose is not a code of common.models.AuditPurpose.")
+    return AuditPurpose(purpose).value
+
+
 def _event(actor: Actor, action, object_type: str, object_id: str, *, person=None, case=None,
            purpose: str = PURPOSE_CASEWORK) -> AuditEvent:
+    purpose = purpose_code(purpose)
     return AuditEvent(
         user=_user(actor), client=actor.client, on_behalf_of=actor.on_behalf_of, source_ip=actor.source_ip,
         action=action, object_type=object_type, object_id=object_id,
@@ -161,6 +173,7 @@ def record_many(actor: Actor, action: AuditAction, rows, *, purpose: str = PURPO
     positionally): a bulk import records tens of thousands of them, and they need no model instance at all
     (COPY).
     """
+    purpose = purpose_code(purpose)
     make = _PendingRow if bulk else AuditEvent
     fields = AuditEvent._meta.concrete_fields
     user = _user(actor)

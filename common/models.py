@@ -6,6 +6,7 @@ to cases' persons and cases by foreign key, by name ("cases.Person"): no import 
 """
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,6 +18,40 @@ class AuditAction(models.TextChoices):
     DELETE = "delete", _("verwijderen")
     EXPORT = "export", _("exporteren")
     PRINT = "print", _("afdrukken")
+
+
+class AuditPurpose(models.TextChoices):
+    """Why personal data were processed: a fixed code list, never text a user typed (issue 15, finding 3).
+
+    The audit log is permanent and retention never reaches it, so free text (a break-the-glass reason, a
+    research request's stated purpose) stays with its own record under retention (BreakGlassAccess,
+    ResearchRequest); the audit row names that record (object_type, object_id) and carries one of these codes.
+    A value is the purpose text the rows carried before the list existed, so old and new rows agree.
+    A new code needs a migration that re-creates the check constraint NOT VALID (common/migrations/0002).
+    """
+
+    CASEWORK = "uitvoering wijkteamtaak", _("uitvoering wijkteamtaak")
+    BREAK_GLASS = "break-the-glass", _("break-the-glass (inzage in de casus van een ander team)")
+    BREAK_GLASS_OVERSIGHT = "toezicht op break-the-glass", _("toezicht op break-the-glass")
+    REGIECHECK = "regiecheck", _("regiecheck")
+    REGIECHECK_SUMMARY = "regiecheck: samenvatting gedeeld", _("regiecheck: samenvatting gedeeld")
+    REGIECHECK_LINK = "regiecheck: persoon gekoppeld", _("regiecheck: persoon aan een huishouden gekoppeld")
+    SUBJECT_ACCESS = "inzageverzoek (AVG art. 15)", _("inzageverzoek (AVG art. 15)")
+    IMPORT = "registratie-import (koppeling of migratie)", _("registratie-import (koppeling of migratie)")
+    ZRM_FINALISED = "ZRM-meting vastgesteld", _("ZRM-meting vastgesteld")
+    ZRM_CORRECTION = "ZRM-correctie", _("ZRM-correctie")
+    ZRM_CORRECTED = "ZRM-meting gecorrigeerd", _("ZRM-meting gecorrigeerd")
+    ZRM_HISTORY = "ZRM-historie inzien", _("ZRM-historie inzien")
+    ZRM_HOUSEHOLD_HISTORY = "ZRM-historie huishouden inzien", _("ZRM-historie huishouden inzien")
+    STEERING = "sturingsinformatie", _("sturingsinformatie")
+    STEERING_EXPORT = "export sturingsinformatie", _("export sturingsinformatie")
+    STEERING_API = "sturingsinformatie gemeente (API)", _("sturingsinformatie gemeente (API)")
+    MKBA = "maatschappelijke kosten-batenanalyse", _("maatschappelijke kosten-batenanalyse")
+    RESEARCH = "onderzoek", _("onderzoek (gepseudonimiseerd onderzoeksbestand)")
+    RETENTION = ("bewaartermijn verstreken: anonimiseren en vrije tekst verwijderen",
+                 _("bewaartermijn verstreken: anonimiseren en vrije tekst verwijderen"))
+    ADMIN = "functioneel beheer", _("functioneel beheer")
+    DEMO = "demogegevens aanmaken", _("demogegevens aanmaken")
 
 
 class AuditEvent(models.Model):
@@ -35,7 +70,7 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=64)
     person = models.ForeignKey("cases.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    purpose = models.CharField(max_length=200)
+    purpose = models.CharField(max_length=200, choices=AuditPurpose.choices)  # a code, never free text
     source_ip = models.GenericIPAddressField(null=True, blank=True)
     # Hash chain (tamper evidence): row_hash = SHA-256 over this row's fields and the previous row's hash.
     prev_hash = models.CharField(max_length=64, editable=False, default="")
@@ -47,6 +82,9 @@ class AuditEvent(models.Model):
         verbose_name = _("auditregel")
         verbose_name_plural = _("auditlog")
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        # NOT VALID in the database (migration 0002): rows from before the code list keep their text.
+        constraints = [models.CheckConstraint(condition=Q(purpose__in=AuditPurpose.values),
+                                              name="audit_purpose_in_code_list")]
 
 
 # --- Machine access (API clients) ----------------------------------------------------------------

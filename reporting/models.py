@@ -261,3 +261,25 @@ class RebuildRun(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+
+# --- Not derived: the research extract's requests ---------------------------------------------------------
+
+class ResearchRequest(models.Model):
+    """One call of the research extract: which client, when, which page, and the purpose it stated.
+
+    The stated purpose is free text, so it stays here, never in the permanent audit log (issue 15, finding
+    3): the call's audit row names this row and carries the code "onderzoek". Retention clears the text
+    (reporting.research_requests.apply_retention, after cases' retention job).
+    """
+
+    client = models.ForeignKey("common.ApiClient", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("tijdstip"), db_index=True)
+    page = models.CharField(_("pagina"), max_length=20, blank=True)
+    purpose = models.CharField(_("opgegeven doel"), max_length=500)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("aanvraag onderzoeksbestand")
+        verbose_name_plural = _("aanvragen onderzoeksbestand")
+        constraints = [models.CheckConstraint(condition=~models.Q(purpose=""), name="researchrequest_has_purpose")]

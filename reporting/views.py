@@ -14,13 +14,13 @@ from cases.selectors import led_teams, roles_of, team_ids_of
 from common import audit
 from common.audit import Actor
 from common.exports import CSV_TYPE, XLSX_TYPE
-from common.models import AuditAction
+from common.models import AuditAction, AuditPurpose
 
 from . import exports, selectors, services
 from .forms import PublicDashboardForm, TeamDashboardForm
 
-PURPOSE = "sturingsinformatie"
-PURPOSE_EXPORT = "export sturingsinformatie"
+PURPOSE = AuditPurpose.STEERING.value
+PURPOSE_EXPORT = AuditPurpose.STEERING_EXPORT.value
 DRILL_PAGE_SIZE = 50
 # Lists are paged: each shown row is one audit row, written in one INSERT.
 OVERDUE_SHOWN = 25

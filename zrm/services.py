@@ -24,7 +24,7 @@ from cases import services as case_services
 from cases.models import TEAM_ROLES, Case, CaseStatus, Person, StaffMembership
 from common import audit
 from common.audit import Actor
-from common.models import AuditAction
+from common.models import AuditAction, AuditPurpose
 from zrm.signals import measurement_finalised
 
 from . import derived, selectors, validation
@@ -180,9 +180,9 @@ def _finalise(actor: Actor, measurement: Measurement, domains: dict[str, Domain]
     if measurement.supersedes_id:
         # The corrected measurement itself never changes; its replacement is logged against it.
         audit.record(actor, AuditAction.UPDATE, measurement.supersedes, person=measurement.person,
-                     case=measurement.case, purpose="ZRM-meting gecorrigeerd")
+                     case=measurement.case, purpose=AuditPurpose.ZRM_CORRECTED)
     audit.record(actor, AuditAction.UPDATE, measurement, person=measurement.person, case=measurement.case,
-                 purpose="ZRM-meting vastgesteld")
+                 purpose=AuditPurpose.ZRM_FINALISED)
     measurement_finalised.send(sender=Measurement, measurement_id=measurement.pk)  # after commit: progress (reporting)
 
 
@@ -248,7 +248,7 @@ def record_measurement(
             )
             _write_scores(measurement, domains, parsed)
             audit.record(actor, AuditAction.CREATE, measurement, person=person, case=case,
-                         purpose="ZRM-correctie" if supersedes else audit.PURPOSE_CASEWORK)
+                         purpose=AuditPurpose.ZRM_CORRECTION if supersedes else audit.PURPOSE_CASEWORK)
             if finalise:
                 _finalise(actor, measurement, domains, dict(parsed))
     except IntegrityError as exc:

@@ -14,7 +14,7 @@ from cases.models import CaseStatus, HouseholdMembership, Person
 from cases.selectors import directors_for_team, get_case_for, membership_for_team, team_ids_of
 from common import audit
 from common.audit import Actor
-from common.models import AuditAction
+from common.models import AuditAction, AuditPurpose
 
 from . import selectors, services
 from .forms import NOT_SCORED, MeasurementForm
@@ -310,7 +310,7 @@ def person_history(request, case_id: int, person_id: int):
     person = _person_of_case(case, person_id, current_only=False)
     measurements = selectors.person_measurements(person, team_ids_of(request.user))
     actor = Actor.from_request(request)
-    audit.record(actor, AuditAction.READ, person, person=person, case=case, purpose="ZRM-historie inzien")
+    audit.record(actor, AuditAction.READ, person, person=person, case=case, purpose=AuditPurpose.ZRM_HISTORY)
     services.record_view(actor, measurements)
     return render(request, "zrm/person_history.html", {
         "case": case, "pb": _person_block(person, measurements),
@@ -327,6 +327,6 @@ def household_history(request, case_id: int):
         _person_block(person, [m for m in measurements if m.person_id == pk]) for pk, person in persons.items()
     ]
     actor = Actor.from_request(request)
-    audit.record(actor, AuditAction.READ, case, case=case, purpose="ZRM-historie huishouden inzien")
+    audit.record(actor, AuditAction.READ, case, case=case, purpose=AuditPurpose.ZRM_HOUSEHOLD_HISTORY)
     services.record_view(actor, measurements)
     return render(request, "zrm/household_history.html", {"case": case, "blocks": blocks})

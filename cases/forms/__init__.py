@@ -28,7 +28,7 @@ from .melding import (
     member_formset,
     raw_values,
 )
-from .case_page import AddMemberForm, CloseForm, FirstContactForm, ReopenForm, TransferForm
+from .case_page import AddMemberForm, CloseForm, FirstContactForm, LinkKnownPersonForm, ReopenForm, TransferForm
 from .team import TeamFilterForm
 from .plan import (
     SCORE_CHOICES,

@@ -1,9 +1,10 @@
-"""The actions on the casus page: first contact, transfer, close, reopen, add a member."""
+"""The actions on the casus page: first contact, transfer, close, reopen, add a member, link a known person."""
 from django import forms
 
-from ..models import ClosureReason
+from ..models import ClosureReason, MemberRole
 from .base import DateInput, DirectorChoiceField, StyledFormMixin, _today
 from .melding import MeldingForm, MemberForm
+from .privacy import RegiecheckForm
 
 
 class FirstContactForm(StyledFormMixin, forms.Form):
@@ -47,3 +48,18 @@ class ReopenForm(MeldingForm):
 class AddMemberForm(MemberForm):
     valid_from = forms.DateField(label="Lid van het huishouden sinds", widget=DateInput, initial=_today,
                                  required=False, error_messages={"invalid": "Vul een geldige datum in."})
+
+
+class LinkKnownPersonForm(RegiecheckForm):
+    """A person Wijkregie already holds (for another team, say), named as the regiecheck names them: BSN, date
+    of birth and the address of the household they now belong to."""
+
+    role = forms.ChoiceField(label="Rol in dit huishouden", choices=[("", "Kies een rol"), *MemberRole.choices],
+                             error_messages={"required": "Kies een rol in het huishouden."})
+    living_at_home = forms.BooleanField(label="Woont thuis", required=False, initial=True)
+    valid_from = forms.DateField(label="Lid van dit huishouden sinds", widget=DateInput, initial=_today,
+                                 required=False, error_messages={"invalid": "Vul een geldige datum in."})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["postcode"].help_text = "Het adres van het huishouden waar de persoon nu bij hoort."

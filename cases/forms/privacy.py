@@ -12,8 +12,8 @@ from .base import DateInput, StyledFormMixin, _bsn_field, _clean_bsn, _clean_pos
 class BreakGlassForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(
         label="Waarom moet u deze casus inzien?", max_length=1000, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=f"Minstens {BREAK_GLASS_MIN_REASON} tekens. Noem geen namen: de reden komt in het auditlog en "
-                  "is zichtbaar voor beide teamleiders.",
+        help_text=f"Minstens {BREAK_GLASS_MIN_REASON} tekens. Noem geen namen: de reden is zichtbaar voor beide "
+                  "teamleiders en de privacy officer en wordt met de casus verwijderd na de bewaartermijn.",
         error_messages={"required": "Beschrijf waarom u deze casus moet inzien."},
     )
 

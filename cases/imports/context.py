@@ -4,7 +4,8 @@ An import holds one instance of every Sheet subclass, in the file's order. The o
 (zrm.imports.registrations) parses the file into rows per sheet, calls `validate(context)` on every sheet
 (each after the sheets it looks rows up in), then `check(context)` on every sheet (the rules that need the
 other sheets validated), and only when no sheet found an error, `write(context)` on every sheet in the file's
-order, in one transaction. A sheet reaches another through `context.sheet(name)`.
+order, in one transaction (a real import first calls `check_writable(context)` on every sheet: the rules a dry
+run must not answer). A sheet reaches another through `context.sheet(name)`.
 """
 from __future__ import annotations
 
@@ -19,14 +20,14 @@ from cases import services
 from cases.models import StaffMembership, Team
 from common import audit
 from common.audit import Actor
-from common.models import AuditAction
+from common.models import AuditAction, AuditPurpose
 
 from . import bulk
 from .cells import UNIQUE_KINDS, Column, cell_text, parse_cell
 from .reading import IGNORED_SHEETS, RawSheet, column_name, sheet_name
 from .results import ImportIssue, SheetSummary, in_file_order
 
-PURPOSE_IMPORT = "registratie-import (koppeling of migratie)"
+PURPOSE_IMPORT = AuditPurpose.IMPORT.value
 
 
 @dataclass
@@ -57,6 +58,9 @@ class Sheet:
 
     def check(self, context: ImportContext) -> None:
         """The rules that need every sheet validated first."""
+
+    def check_writable(self, context: ImportContext) -> None:
+        """The rules only a real write checks, after a clean validation: what a dry run must not answer."""
 
     def write(self, context: ImportContext) -> None:
         """Write the rows (inside the import's transaction) and fill context.summary[self.name]."""

@@ -8,7 +8,8 @@ from collections import defaultdict
 
 from cases.crypto import bsn_lookup_hash
 from cases.models import HouseholdMembership, MemberRole, Person
-from common.models import AuditAction
+from common import audit
+from common.models import AuditAction, AuditPurpose
 
 from . import bulk
 from .cells import Column
@@ -18,6 +19,16 @@ from .households import MSG_HOUSEHOLD_NOT_YOURS
 # A person is named by a token: ("db", pk) for one in Wijkregie, ("new", row number in personen) for one this
 # file creates.
 PersonToken = tuple
+
+# Whether a BSN is known outside the importer's teams is the regiecheck's question (BSN, date of birth and
+# address; audited; WHO, not WHAT), never the import's: validation and a dry run answer such a BSN exactly as
+# an unknown one (a new person). Only a real write, which cannot give one BSN a second person, refuses it,
+# with this message, and never links the other team's person (issue 15, finding 5).
+MSG_BSN_NOT_LINKABLE = ("Dit BSN kan niet via de import aan een huishouden van uw team(s) worden gekoppeld; er is "
+                        "niets opgeslagen. Ga met de regiecheck (BSN, geboortedatum en adres) na wie al betrokken "
+                        "is, en koppel de persoon daarna op de casus met 'Bekende persoon koppelen'.")
+MSG_PERSON_UNKNOWN = ("Onbekende persoon: dit BSN staat niet in het tabblad personen en niet bij een huishouden van "
+                      "uw team(s).")
 
 
 def identity(first_name: str, last_name: str, date_of_birth: dt.date) -> tuple:
@@ -52,8 +63,11 @@ class PersonSheet(Sheet):
         # The BSN is encrypted: look persons up by keyed hash, and know them by the number of the file (the
         # hash of a number is its key), so no stored BSN needs decrypting here (bsn is not even loaded).
         by_hash = {bsn_lookup_hash(bsn): bsn for bsn in bsns if bsn}
-        self.db_persons = {by_hash[p.bsn_hash]: p
-                           for p in bulk.filter_in(Person.objects.defer("bsn"), "bsn_hash", by_hash)}
+        found = {by_hash[p.bsn_hash]: p for p in bulk.filter_in(Person.objects.defer("bsn"), "bsn_hash", by_hash)}
+        # Only persons the importer may know are persons here; the others are as unknown as an unknown BSN.
+        linkable = self._linkable(context, {p.pk for p in found.values()})
+        self.db_persons = {bsn: p for bsn, p in found.items() if p.pk in linkable}
+        self.elsewhere = {bsn: p for bsn, p in found.items() if p.pk not in linkable}
         # Current memberships of the households concerned, and of persons known by BSN.
         person_pks = {p.pk for p in self.db_persons.values()}
         current = HouseholdMembership.objects.filter(valid_to__isnull=True).select_related("person").defer("person__bsn")
@@ -108,14 +122,11 @@ class PersonSheet(Sheet):
             else:
                 token = ("db", person.pk)
                 self.rows_of_db[person.pk] = row
+                # A person the importer may link is theirs to correct, whoever else holds them (no refusal that
+                # would tell them so); the audit row names the person.
                 changes = {f: value for f, value in wanted.items() if value is not None and getattr(person, f) != value}
                 if changes:
-                    if not all(cases.household_authorised(context, pk) for pk in person_households.get(person.pk, ())):
-                        context.error(self.name, n, "bsn",
-                                      "Deze persoon is ook bij een ander team geregistreerd; naam en geboortedatum "
-                                      "kunnen niet via deze import worden gewijzigd.")
-                    else:
-                        self.changes[person.pk] = changes
+                    self.changes[person.pk] = changes
             self.token_of_row[n] = token
             if household is None or v.get("rol") is None:
                 continue
@@ -129,6 +140,30 @@ class PersonSheet(Sheet):
                                                                    "person_id": existing_membership.person_id}
             self.final_memberships[key] = (v["rol"], living)
 
+        if self.elsewhere:  # the lookup found other teams' persons by BSN: the log names them, the answer does not
+            audit.record_many(context.actor, AuditAction.SEARCH, [(p, p, None) for p in self.elsewhere.values()],
+                              purpose=AuditPurpose.IMPORT)
+
+    @staticmethod
+    def _linkable(context: ImportContext, person_pks: set[int]) -> set[int]:
+        """The persons the importer may know: those who are or were a member of a household it may change
+        (one with a case of its teams, in Wijkregie or in this file). Everyone, for an import without a team
+        limit."""
+        if context.allowed is None or not person_pks:
+            return set(person_pks)
+        cases = context.sheet("casussen")
+        memberships = list(bulk.filter_in(HouseholdMembership.objects.only("person_id", "household_id"), "person_id",
+                                          person_pks))
+        cases.load_household_cases({m.household_id for m in memberships})
+        return {m.person_id for m in memberships if cases.household_authorised(context, m.household_id)}
+
+    def check_writable(self, context: ImportContext) -> None:
+        """Before a real write only: a new person whose BSN another team's person holds cannot be written (one
+        person per BSN) and is never linked; refuse the row (see MSG_BSN_NOT_LINKABLE)."""
+        for number in sorted(self.new_persons):
+            if self.new_persons[number].values.get("bsn") in self.elsewhere:
+                context.error(self.name, number, "bsn", MSG_BSN_NOT_LINKABLE)
+
     # --- for the other sheets -----------------------------------------------------------------------
 
     def person_for(self, context: ImportContext, sheet: str, row: Row, required: bool) -> PersonToken | None:
@@ -141,8 +176,7 @@ class PersonSheet(Sheet):
             elif bsn in self.db_persons:
                 token = ("db", self.db_persons[bsn].pk)
             else:
-                context.error(sheet, row.number, "bsn", "Onbekende persoon: dit BSN staat niet in het tabblad "
-                                                        "personen en niet in Wijkregie.")
+                context.error(sheet, row.number, "bsn", MSG_PERSON_UNKNOWN)
                 return None
         if key is not None:
             by_key = self.by_key.get(key)

@@ -68,10 +68,17 @@ def person_by_bsn(bsn: str) -> Person | None:
     return Person.objects.filter(bsn_hash=bsn_lookup_hash(bsn)).first()
 
 
-def search_households(*, bsn: str = "", postcode: str = "", house_number: int | None = None, addition: str = ""):
-    """Households matching a BSN (current member) or an address, each with `open_cases` and `member_count`."""
+def search_households(*, team_ids, bsn: str = "", postcode: str = "", house_number: int | None = None,
+                      addition: str = ""):
+    """Households matching a BSN (current member) or an address, each with `open_cases` and `member_count`.
+
+    A BSN finds only households with a case of `team_ids` (the searcher's teams): whether a BSN is known
+    elsewhere is the regiecheck's question (BSN, date of birth and address), never a search's. An address finds
+    every household there, so that no household gets a second open case.
+    """
     if bsn:
-        matches = find_households_by_bsn(bsn)
+        matches = find_households_by_bsn(bsn).filter(
+            pk__in=Case.objects.filter(team_id__in=team_ids).values("household_id"))
     else:
         matches = find_households_by_address(postcode, house_number, addition)
     return list(

@@ -56,14 +56,17 @@ from .interventions import (
     record_intervention,
     update_intervention,
 )
-from .break_glass import BREAK_GLASS_MIN_REASON, MSG_BREAK_GLASS_REASON, break_glass_purpose, break_the_glass
+from .break_glass import BREAK_GLASS_MIN_REASON, MSG_BREAK_GLASS_REASON, PURPOSE_BREAK_GLASS, break_the_glass
 from .consent import MSG_CONSENT_DUPLICATE, record_bemoeizorg, record_consent, withdraw_consent
 from .regiecheck import (
+    MSG_LINK_ALREADY_MEMBER,
+    MSG_LINK_NO_MATCH,
     PURPOSE_REGIECHECK,
     RegieDirector,
     RegieInvolvement,
     RegiecheckAnswer,
     RegieSummary,
+    link_known_person,
     regiecheck,
 )
 from .subject_access import PURPOSE_SUBJECT_ACCESS, export_subject_access, find_subject

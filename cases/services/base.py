@@ -14,7 +14,8 @@ from ..models import Case, CaseEvent
 MSG_FUTURE = "Deze datum ligt in de toekomst."
 MSG_OPEN_CASE = "Dit huishouden heeft al een open casus."
 MSG_BSN_INVALID = "Dit is geen geldig BSN: het moet uit 9 cijfers bestaan en de elfproef doorstaan."
-MSG_BSN_TAKEN = "Er is al een persoon met dit BSN geregistreerd."
+MSG_BSN_TAKEN = ("Er is al een persoon met dit BSN geregistreerd. Is die persoon bij een ander team bekend, doe dan "
+                 "de regiecheck en koppel de persoon op de casus met 'Bekende persoon koppelen'.")
 MSG_DIRECTOR_NOT_IN_TEAM = "De regisseur moet een actief lid van team {team} zijn (sociaal werker of teamleider)."
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from common import audit
 from common.audit import Actor
-from common.models import AuditAction
+from common.models import AuditAction, AuditPurpose
 
 from .. import selectors
 from ..models import BreakGlassAccess, Case, Team
@@ -20,9 +20,9 @@ MSG_BREAK_GLASS_REASON = (f"Beschrijf waarom u deze casus moet inzien, in minste
                           "tekens.")
 
 
-def break_glass_purpose(reason: str) -> str:
-    """The audit purpose of a break-the-glass access and of every read under it (the column holds 200)."""
-    return f"break-the-glass: {reason}"[:200]
+# The audit purpose of a break-the-glass access and of every read under it. The reason is free text: it stays
+# on the BreakGlassAccess (under retention), which the access's audit row names; never in the audit log.
+PURPOSE_BREAK_GLASS = AuditPurpose.BREAK_GLASS.value
 
 
 def break_the_glass(*, actor: Actor, case: Case, reason: str):
@@ -30,7 +30,9 @@ def break_the_glass(*, actor: Actor, case: Case, reason: str):
 
     Guarantees: only sociaal werkers and teamleiders (never gemeente, beheerder, privacy officer or a
     machine client); only for a case of another team; a written reason of at least BREAK_GLASS_MIN_REASON
-    characters; one audit row with purpose "break-the-glass: <reason>". The access lets the worker read the
+    characters, kept on the BreakGlassAccess (shown to the team leaders and in the subject-access export,
+    cleared by retention with the case); one audit row naming the access, with the purpose code
+    "break-the-glass" and never the reason (the audit log is permanent). The access lets the worker read the
     casus page and its plan versions; writes stay with the case's own team (every write path checks the
     own-team rule through selectors.get_case_for without allow_break_glass).
     """
@@ -50,5 +52,5 @@ def break_the_glass(*, actor: Actor, case: Case, reason: str):
             user=user, requester_team=requester_team, case=case, reason=reason, at=now,
             valid_until=now + timedelta(hours=settings.WIJKREGIE["BREAK_GLASS_HOURS"]),
         )
-        audit.record(actor, AuditAction.CREATE, access, case=case, purpose=break_glass_purpose(reason))
+        audit.record(actor, AuditAction.CREATE, access, case=case, purpose=PURPOSE_BREAK_GLASS)
     return access

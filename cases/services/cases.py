@@ -39,7 +39,7 @@ from .base import (
     _raise,
     today,
 )
-from .households import HouseholdData, _create_person, _validate_household, _validate_person
+from .households import HouseholdData, _create_person, _refuse_taken_bsns, _validate_household, _validate_person
 
 TEAM_ROLE_VALUES = frozenset(r.value for r in TEAM_ROLES)
 
@@ -120,6 +120,8 @@ def register_melding(
         for index, member in enumerate(new_household.members):
             _validate_person(member, f"members-{index}-", errors, seen)
     _raise(errors)
+    if new_household is not None:
+        _refuse_taken_bsns(actor, [(f"members-{index}-", member) for index, member in enumerate(new_household.members)])
 
     with transaction.atomic():
         if household is not None:

@@ -50,13 +50,31 @@ def _validate_person(data: PersonData, prefix: str, errors: dict, seen_bsns: set
         _not_in_future(errors, f"{prefix}date_of_birth", data.date_of_birth)
     if data.role not in MemberRole.values:
         errors.setdefault(f"{prefix}role", []).append("Kies een rol in het huishouden.")
-    if data.bsn:
+    if data.bsn:  # whether another person holds it is checked only right before writing (_refuse_taken_bsns)
         if not is_valid_bsn(data.bsn):
             errors.setdefault(f"{prefix}bsn", []).append(MSG_BSN_INVALID)
-        elif data.bsn in seen_bsns or selectors.person_by_bsn(data.bsn) is not None:
+        elif data.bsn in seen_bsns:
             errors.setdefault(f"{prefix}bsn", []).append(MSG_BSN_TAKEN)
         else:
             seen_bsns.add(data.bsn)
+
+
+def _refuse_taken_bsns(actor: Actor, members: list[tuple[str, PersonData]]) -> None:
+    """Refuse the new persons (prefix, data) whose BSN a person in Wijkregie already holds: one person per BSN.
+
+    Called only once everything else validated, right before the write, so a request with any other error
+    never tells whether a BSN is known (that is the regiecheck's question, under its rules). The refusal is
+    audited: a SEARCH row naming the person the BSN matched. Such a person is linked through the regiecheck
+    (link_known_person), never by registering them again.
+    """
+    taken = {}
+    for prefix, data in members:
+        person = selectors.person_by_bsn(data.bsn) if data.bsn else None
+        if person is not None:
+            taken[prefix] = person
+    if taken:
+        audit.record_many(actor, AuditAction.SEARCH, [(person, person, None) for person in taken.values()])
+        raise ValidationError({f"{prefix}bsn": [MSG_BSN_TAKEN] for prefix in taken})
 
 
 def _validate_household(data: HouseholdData, errors: dict) -> None:
@@ -89,6 +107,7 @@ def add_household_member(*, actor: Actor, case: Case, data: PersonData, valid_fr
     _validate_person(data, "", errors, set())
     _not_in_future(errors, "valid_from", valid_from)
     _raise(errors)
+    _refuse_taken_bsns(actor, [("", data)])
     with transaction.atomic():
         try:
             person = _create_person(data)

@@ -5,14 +5,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from common import audit
 from common.audit import Actor
-from common.models import AuditAction
+from common.models import AuditAction, AuditPurpose
 from common.validators import is_valid_bsn
 
 from .. import selectors, subject_access
 from ..models import Person, Role
 from .base import MSG_BSN_INVALID
 
-PURPOSE_SUBJECT_ACCESS = "inzageverzoek (AVG art. 15)"
+PURPOSE_SUBJECT_ACCESS = AuditPurpose.SUBJECT_ACCESS.value
 
 
 def find_subject(*, actor: Actor, bsn: str) -> Person | None:

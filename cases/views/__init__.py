@@ -7,7 +7,15 @@ parameters (team page filters) are ids and status codes.
 from .base import privacy_officer_required, team_member_required
 from .home import home, my_caseload
 from .melding import HOUSEHOLD_TOKEN_MAX_AGE, HOUSEHOLD_TOKEN_SALT, new_melding
-from .case_page import case_add_member, case_close, case_detail, case_first_contact, case_reopen, case_transfer
+from .case_page import (
+    case_add_member,
+    case_close,
+    case_detail,
+    case_first_contact,
+    case_link_person,
+    case_reopen,
+    case_transfer,
+)
 from .team import BREAK_GLASS_LOG_PAGE_SIZE, BREAK_GLASS_ON_TEAM_PAGE, break_glass_log, team
 from .plan import (
     PLAN_NOT_EDITABLE,

@@ -1,4 +1,4 @@
-"""The casus page and its actions (first contact, transfer, close, reopen, add a member).
+"""The casus page and its actions (first contact, transfer, close, reopen, add a member, link a known person).
 
 The page also shows what the apps above cases add to it (extensions.case_page_panels: the ZRM panel).
 """
@@ -13,7 +13,7 @@ from common.audit import Actor
 from common.models import AuditAction
 
 from .. import extensions, selectors, services
-from ..forms import AddMemberForm, CloseForm, FirstContactForm, ReopenForm, TransferForm
+from ..forms import AddMemberForm, CloseForm, FirstContactForm, LinkKnownPersonForm, ReopenForm, TransferForm
 from ..forms.privacy import BreakGlassForm
 from ..models import Case, CaseStatus, PlanStatus
 from .base import _open_case_elsewhere, _redirect_to_open_case, team_member_required
@@ -37,7 +37,7 @@ def _case_page(request, case: Case, **bound_forms):
     """
     today = services.today()
     access = getattr(case, "break_glass", None)
-    purpose = services.break_glass_purpose(access.reason) if access else audit.PURPOSE_CASEWORK
+    purpose = services.PURPOSE_BREAK_GLASS if access else audit.PURPOSE_CASEWORK
     members = list(selectors.current_members(case.household))
     for membership in members:
         membership.age = selectors.age_on(membership.person.date_of_birth, today)
@@ -66,6 +66,7 @@ def _case_page(request, case: Case, **bound_forms):
         forms["transfer_form"] = TransferForm(prefix="transfer", case=case)
         forms["close_form"] = CloseForm(prefix="close")
         forms["member_form"] = AddMemberForm(prefix="member")
+        forms["link_form"] = LinkKnownPersonForm(prefix="link")
     elif successor is None and other_open is None:
         default = selectors.membership_for_team(request.user, case.team_id)
         forms["reopen_form"] = ReopenForm(prefix="reopen", team=case.team, default_director=default)
@@ -182,6 +183,22 @@ def case_add_member(request, pk):
             actor=actor, case=case, data=form.to_data(), valid_from=data.get("valid_from")
         ),
         "Het gezinslid is toegevoegd.",
+    )
+
+
+@team_member_required
+@require_POST
+def case_link_person(request, pk):
+    """The hand-over after a regiecheck: a person another team registered becomes a member of this household."""
+    case = selectors.get_case_for(request.user, pk)
+    return _case_action(
+        request, case, LinkKnownPersonForm(request.POST, prefix="link"), "link_form",
+        lambda actor, data: services.link_known_person(
+            actor=actor, case=case, bsn=data["bsn"], date_of_birth=data["date_of_birth"], postcode=data["postcode"],
+            house_number=data["house_number"], house_number_addition=data["house_number_addition"],
+            role=data["role"], living_at_home=data["living_at_home"], valid_from=data.get("valid_from"),
+        ),
+        "De persoon is aan dit huishouden gekoppeld.",
     )
 
 

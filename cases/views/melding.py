@@ -66,15 +66,16 @@ def _melding_search(request, teams):
         return _search_page(request, form)
     data = form.cleaned_data
     team = data["team"]
+    visible = selectors.team_ids_of(request.user)
     households = selectors.search_households(
-        bsn=data["bsn"], postcode=data["postcode"], house_number=data["house_number"],
+        team_ids=visible, bsn=data["bsn"], postcode=data["postcode"], house_number=data["house_number"],
         addition=data["house_number_addition"],
     )
     person = selectors.person_by_bsn(data["bsn"]) if data["bsn"] else None
-    audit.record_many(
-        Actor.from_request(request), AuditAction.SEARCH,
-        [(household, person, next(iter(household.open_cases), None)) for household in households],
-    )
+    searched = [(household, person, next(iter(household.open_cases), None)) for household in households]
+    if person is not None and not searched:  # known outside the user's teams: the log names them, the page not
+        searched = [(person, person, None)]
+    audit.record_many(Actor.from_request(request), AuditAction.SEARCH, searched)
     if not households:
         household_initial = {"postcode": data["postcode"], "house_number": data["house_number"],
                              "house_number_addition": data["house_number_addition"]}
@@ -91,7 +92,6 @@ def _melding_search(request, teams):
             return response
         form.add_error(None, _open_case_elsewhere(open_case))
         return _search_page(request, form)
-    visible = selectors.team_ids_of(request.user)
     for household in households:
         household.open_case = next(iter(household.open_cases), None)
         household.open_case_visible = household.open_case is not None and household.open_case.team_id in visible

@@ -205,7 +205,7 @@ def plan_detail(request, plan_pk):
     detailed = selectors.plan_with_details(plan.pk)
     access = getattr(plan.case, "break_glass", None)
     audit.record(Actor.from_request(request), AuditAction.READ, detailed, case=plan.case,
-                 purpose=services.break_glass_purpose(access.reason) if access else audit.PURPOSE_CASEWORK)
+                 purpose=services.PURPOSE_BREAK_GLASS if access else audit.PURPOSE_CASEWORK)
     return render(request, "cases/plan_detail.html", {
         "case": plan.case, "plan": detailed, "nav": "caseload", "today": services.today(),
         "versions": plan.case.plans.order_by("-version").only("pk", "version", "status", "case_id"),

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from common import audit
 from common.audit import Actor
-from common.models import AuditAction
+from common.models import AuditAction, AuditPurpose
 
 from .. import selectors, services
 from ..forms import TeamFilterForm
@@ -57,7 +57,7 @@ def _break_glass_for_leader(request, *, team_id=None, limit=None):
     events = selectors.break_glass_events_for_leader(request.user, team_id=team_id)
     events = list(events[:limit] if limit else events)
     audit.record_many(Actor.from_request(request), AuditAction.READ, [(e, None, e.case) for e in events],
-                      purpose="toezicht op break-the-glass")
+                      purpose=AuditPurpose.BREAK_GLASS_OVERSIGHT)
     return events
 
 
@@ -70,7 +70,7 @@ def break_glass_log(request):
     page = Paginator(events, BREAK_GLASS_LOG_PAGE_SIZE).get_page(request.GET.get("pagina"))
     rows = list(page.object_list)
     audit.record_many(Actor.from_request(request), AuditAction.READ, [(e, None, e.case) for e in rows],
-                      purpose="toezicht op break-the-glass")
+                      purpose=AuditPurpose.BREAK_GLASS_OVERSIGHT)
     return render(request, "cases/break_glass_log.html", {
         "events": rows, "page": page, "now": timezone.now(), "nav": "team",
         "led_team_ids": set(selectors.led_teams(request.user).values_list("pk", flat=True)),

@@ -42,7 +42,7 @@ from cases.models import (
     Team,
 )
 from common import audit as audit_log
-from common.models import AuditAction, AuditEvent
+from common.models import AuditAction, AuditEvent, AuditPurpose
 
 from .plan import (
     DEFAULT_SEED,
@@ -61,7 +61,7 @@ DEMO_PASSWORD = "wijkregie-demo"
 DEMO_EMAIL_DOMAIN = "demo.wijkregie.example"
 DEMO_URL = "http://127.0.0.1:8000/"
 AUDIT_CLIENT = "seed_demo"
-AUDIT_PURPOSE = "demogegevens aanmaken"
+AUDIT_PURPOSE = AuditPurpose.DEMO.value
 BATCH_SIZE = 1000
 HOUSEHOLD_CHUNK = 2000
 

@@ -22,11 +22,11 @@ from common.api.fields import OneReasonMixin
 from common.api.views import parse_query
 from common.audit import Actor, record_call
 from common.exports import CSV_TYPE, csv_bytes
-from common.models import AuditAction, Scope
+from common.models import AuditAction, AuditPurpose, Scope
 
 from ..models import AggregateCell, PeriodKind, ReportPeriod, ScopeKind
 
-PURPOSE = "sturingsinformatie gemeente (API)"
+PURPOSE = AuditPurpose.STEERING_API.value
 STAFF_ROLES = ("gemeente", "teamleider")
 
 

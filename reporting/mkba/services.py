@@ -22,13 +22,13 @@ from django.utils import timezone
 from cases.models import Team
 from common import audit
 from common.audit import Actor
-from common.models import AuditAction
+from common.models import AuditAction, AuditPurpose
 
 from . import calculation, inputs, selectors
 from .calculation import InvalidInput, Issue
 from .models import PriceBook, PriceBookItem, Scenario
 
-PURPOSE_MKBA = "maatschappelijke kosten-batenanalyse"
+PURPOSE_MKBA = AuditPurpose.MKBA.value
 
 
 # --- Calculation of a document (command and API) ------------------------------------------------

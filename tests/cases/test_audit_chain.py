@@ -20,7 +20,7 @@ def logged_case():
     for _ in range(3):
         audit.record(actor, "read", case, case=case)
     audit.record_many(actor, "read", [(case, None, case), (case.household, None, case)])
-    audit.record_call(actor, "export", "dashboard", purpose="teamoverleg")
+    audit.record_call(actor, "export", "dashboard", purpose=audit.PURPOSE_CASEWORK)
     return case
 
 
@@ -51,7 +51,7 @@ def _raw(sql, params):
 
 def test_a_changed_row_breaks_the_chain_at_that_row(logged_case):
     target = AuditEvent.objects.order_by("pk")[2]
-    _raw("UPDATE cases_auditevent SET purpose = %s WHERE id = %s", ["iets anders", target.pk])
+    _raw("UPDATE cases_auditevent SET purpose = %s WHERE id = %s", ["regiecheck", target.pk])
     code, text = verify()
     assert code == 1 and f"regel {target.pk}" in text
 
@@ -65,7 +65,7 @@ def test_a_removed_row_breaks_the_chain(logged_case):
 
 def test_an_inserted_forged_row_breaks_the_chain(logged_case):
     last = AuditEvent.objects.order_by("-pk").first()
-    forged = AuditEvent(at=last.at, action="read", object_type="case", object_id="1", purpose="vervalst",
+    forged = AuditEvent(at=last.at, action="read", object_type="case", object_id="1", purpose=audit.PURPOSE_CASEWORK,
                         client="web", prev_hash=last.row_hash, row_hash="f" * 64)
     AuditEvent.objects.bulk_create([forged])
     code, text = verify()

@@ -106,7 +106,7 @@ def test_the_database_allows_exactly_the_transitions_the_services_use(source, ta
 
 def test_the_audit_log_is_append_only_postgres():
     case = CaseFactory()
-    event = audit.record(audit.Actor(user=None, client="test"), "read", case, case=case, purpose="test")
+    event = audit.record(audit.Actor(user=None, client="test"), "read", case, case=case, purpose=audit.PURPOSE_CASEWORK)
     rejected(lambda: AuditEvent.objects.filter(pk=event.pk).update(purpose="changed"))
     rejected(lambda: AuditEvent.objects.filter(pk=event.pk).delete())
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:

@@ -140,10 +140,10 @@ def test_bulk_audit_rows_are_the_same_rows_in_the_same_chain(subjects):
     rows = [(case, None, case), (person, person, case), (case.household, None, None)]
     audit.record(actor, "read", case, case=case)
     start = AuditEvent.objects.count()
-    audit.record_many(actor, "create", rows, purpose="registratie-import")
+    audit.record_many(actor, "create", rows, purpose=audit.PURPOSE_CASEWORK)
     before = AuditEvent.objects.count()
     with CaptureQueriesContext(connection) as queries:
-        audit.record_many(actor, "create", rows, purpose="registratie-import", bulk=True)
+        audit.record_many(actor, "create", rows, purpose=audit.PURPOSE_CASEWORK, bulk=True)
     audit.record(actor, "read", person, person=person)
 
     events = list(AuditEvent.objects.order_by("pk"))

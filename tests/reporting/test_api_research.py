@@ -9,6 +9,7 @@ from cases.models import InterventionType
 from cases.selectors import age_on
 from common.models import AuditEvent
 from common.services import create_api_client
+from reporting.models import ResearchRequest
 from tests.factories import CaseFactory, MembershipFactory
 from tests.zrm.factories import all_scores, record
 
@@ -73,10 +74,12 @@ def test_pseudonyms_are_stable_per_client_and_differ_between_clients(registratio
 
 
 def test_every_call_is_logged_with_client_and_purpose(registration):
-    _, token = create_api_client(name="Universiteit", scopes=["onderzoek.lezen"])
+    client, token = create_api_client(name="Universiteit", scopes=["onderzoek.lezen"])
     bearer(token).get(URL, {"doel": "Evaluatie wijkteams 2026"})
-    event = AuditEvent.objects.get(object_type="onderzoeksbestand")
-    assert event.client == "api:Universiteit" and event.purpose == "Evaluatie wijkteams 2026"
+    request = ResearchRequest.objects.get()  # the stated purpose stays with the request, under retention
+    assert (request.client, request.purpose, request.page) == (client, "Evaluatie wijkteams 2026", "1")
+    event = AuditEvent.objects.get(object_type="researchrequest")
+    assert (event.client, event.object_id, event.purpose) == ("api:Universiteit", str(request.pk), "onderzoek")
     assert event.action == "export"
 
 

@@ -95,6 +95,10 @@ def import_registrations(source, *, actor: Actor, allowed_team_ids: set[int] | N
     summary = ImportSummary(sheets={name: context.summary[name] for name in SHEETS if context.present[name]},
                             warnings=context.issues_in_order(context.warnings))
     if not dry_run:
+        for sheet in context.sheets.values():  # what a dry run must not answer (cases.imports.persons)
+            sheet.check_writable(context)
+        if context.errors:
+            raise ImportRejected(context.errors, SHEETS)
         try:
             run.write()
         except IntegrityError as exc:  # a concurrent writer got in between validating and writing
