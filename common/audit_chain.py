@@ -230,7 +230,8 @@ def verify_chain(checkpoint=None, chunk_size: int = 5000) -> ChainReport:
     while True:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT s.seq, s.event_id, s.key_id, s.sealed_at, s.prev_hash, s.seal_hash, "
-                           f"e.id IS NOT NULL, {_EVENT_SELECT} FROM {SEALS} s LEFT JOIN {EVENTS} e ON e.id = s.event_id "
+                           f"e.id IS NOT NULL, {_EVENT_SELECT} FROM {SEALS} s "
+                           f"LEFT JOIN {EVENTS} e ON e.id = s.event_id "
                            f"WHERE s.seq > %s ORDER BY s.seq LIMIT %s", [last_seq, chunk_size])
             rows = cursor.fetchall()
         if not rows:
@@ -316,8 +317,8 @@ def _compare_with_checkpoint(report: ChainReport, checkpoint, checkpoint_hash: s
                                 f"{checkpoint.at} telde er {checkpoint.seq}: de tabellen zijn geleegd (TRUNCATE).")
     elif report.head_seq < checkpoint.seq:
         report.add("tail-deleted", f"de laatste {checkpoint.seq - report.head_seq} regels zijn verwijderd: de keten "
-                                   f"eindigt bij volgnummer {report.head_seq}, het checkpoint van {checkpoint.at} telde "
-                                   f"er {checkpoint.seq} (tail deleted).")
+                                   f"eindigt bij volgnummer {report.head_seq}, het checkpoint van {checkpoint.at} "
+                                   f"telde er {checkpoint.seq} (tail deleted).")
     elif checkpoint_hash != checkpoint.head:
         report.add("diverged", f"de keten wijkt af van het checkpoint van {checkpoint.at} bij volgnummer "
                                f"{checkpoint.seq}: het log is daarvoor herschreven (chain rewritten).")

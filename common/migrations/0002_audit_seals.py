@@ -11,8 +11,9 @@ aside for any session that sets `pgtrigger.ignore`, which any database user may 
 
 The rows already in the log were chained with plain SHA-256 (prev_hash, row_hash). That chain is checked
 here, once: a log that was already broken is not sealed as if it were whole (the migration stops and says
-where; AUDIT_SEAL_BROKEN_LEGACY_LOG=1 seals it as found). Then every row is queued, and the sealer seals them in id order, their original order: right
-after `migrate` (CommonConfig's post_migrate handler), or at the latest at the next append or beat run.
+where; AUDIT_SEAL_BROKEN_LEGACY_LOG=1 seals it as found). Then every row is queued, and the sealer seals
+them in id order, their original order: right after `migrate` (CommonConfig's post_migrate handler), or
+at the latest at the next append or beat run.
 Migration 0003 then drops the old columns.
 """
 import hashlib
@@ -75,9 +76,9 @@ def check_legacy_chain_and_queue(apps, schema_editor):
         previous = event.row_hash
     if broken and os.environ.get("AUDIT_SEAL_BROKEN_LEGACY_LOG") != "1":
         raise RuntimeError(
-            f"Het auditlog is al gewijzigd: de SHA-256-keten breekt bij regel {broken[0]} ({len(broken)} keer). Zoek uit "
-            f"wat er is gebeurd (zet zo nodig een back-up terug) voordat het log wordt verzegeld. Wie het log toch zo "
-            f"wil verzegelen, migreert opnieuw met AUDIT_SEAL_BROKEN_LEGACY_LOG=1.")
+            f"Het auditlog is al gewijzigd: de SHA-256-keten breekt bij regel {broken[0]} ({len(broken)} keer). "
+            f"Zoek uit wat er is gebeurd (zet zo nodig een back-up terug) voordat het log wordt verzegeld. "
+            f"Wie het log toch zo wil verzegelen, migreert opnieuw met AUDIT_SEAL_BROKEN_LEGACY_LOG=1.")
     if broken:
         print(f"\n  Auditlog verzegeld zoals aangetroffen; de oude keten brak bij de regels {broken[:20]}.")
     with schema_editor.connection.cursor() as cursor:

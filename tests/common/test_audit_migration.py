@@ -40,7 +40,8 @@ def insert_legacy_rows(count: int, *, break_at: int | None = None) -> list[int]:
                 row.purpose = "later gewijzigd"
             cursor.execute(
                 "INSERT INTO cases_auditevent (at, on_behalf_of, client, action, object_type, object_id, purpose, "
-                "source_ip, prev_hash, row_hash) VALUES (%s, '', 'web', 'read', 'case', %s, %s, %s, %s, %s) RETURNING id",
+                "source_ip, prev_hash, row_hash) VALUES (%s, '', 'web', 'read', 'case', %s, %s, %s, %s, %s) "
+                "RETURNING id",
                 [row.at, row.object_id, row.purpose, row.source_ip, prev_hash, row_hash])
             ids.append(cursor.fetchone()[0])
     return ids
@@ -56,7 +57,7 @@ def verify() -> tuple[int, str]:
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_an_older_log_is_sealed_by_the_upgrade_in_its_order_and_verifies(monkeypatch, settings, tmp_path):
+def test_an_older_log_is_sealed_by_the_upgrade_in_its_order_and_verifies(settings, tmp_path):
     settings.AUDIT_CHECKPOINT_FILE = str(tmp_path / "audit-checkpoints.log")
     call_command("migrate", "common", "0001", verbosity=0)
     try:

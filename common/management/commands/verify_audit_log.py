@@ -14,7 +14,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--checkpoint-file",
-            help="Checkpoints uit dit bestand (bijvoorbeeld een export uit syslog) in plaats van AUDIT_CHECKPOINT_FILE.")
+            help="Checkpoints uit dit bestand (bijvoorbeeld een export uit syslog) in plaats van "
+                 "AUDIT_CHECKPOINT_FILE.")
 
     def handle(self, *args, **options):
         source = options["checkpoint_file"] or (
@@ -33,7 +34,8 @@ class Command(BaseCommand):
             sys.exit(1)
         self.stdout.write(f"Auditlog intact: {report.sealed} regels gecontroleerd "
                           f"(sleutel {', '.join(sorted(report.key_ids)) or '-'}).")
-        self.stdout.write(f"Nog niet verzegeld: {report.unsealed} regels (de sealer verzegelt ze binnen enkele seconden).")
+        self.stdout.write(f"Nog niet verzegeld: {report.unsealed} regels "
+                          f"(de sealer verzegelt ze binnen enkele seconden).")
         if latest is not None:
             self.stdout.write(f"Checkpoint van {latest.at} ({latest.kind}, volgnummer {latest.seq}) klopt; de keten "
                               f"staat nu op volgnummer {report.head_seq}.")
