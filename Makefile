@@ -98,7 +98,8 @@ clean:
 	rm -rf $(VENV) node_modules staticfiles .pgdata .pgdata.leases
 
 # --- Backup and restore (README "Backup and restore") ---------------------------
-# make backup                      -> $(BACKUP_DIR)/wijkregie-<UTC timestamp>.dump (pg_dump custom format)
+# make backup                      -> a signed audit checkpoint outside the database (manage.py audit_checkpoint),
+#                                     then $(BACKUP_DIR)/wijkregie-<UTC timestamp>.dump (pg_dump custom format)
 # make restore FILE=<dump>         -> pg_restore --clean --if-exists into DATABASE_URL, in one transaction
 # Backups hold personal data: they are written readable by their owner only; keep them encrypted.
 BACKUP_DIR ?= backups
@@ -118,12 +119,17 @@ backup:
 	umask 077; mkdir -p "$(BACKUP_DIR)" || exit 1; \
 	file="$(BACKUP_DIR)/wijkregie-$$(date -u +%Y%m%dT%H%M%SZ).dump"; \
 	if [ -e "$$file" ]; then echo "make backup: $$file bestaat al; probeer het over een seconde opnieuw." >&2; exit 1; fi; \
+	checkpoint=0; $(PY) manage.py audit_checkpoint --reason backup || checkpoint=$$?; \
 	if pg_dump --format=custom --dbname="$$DATABASE_URL" --file="$$file.partial"; then \
 	  mv "$$file.partial" "$$file"; \
 	else \
 	  rm -f "$$file.partial"; echo "make backup: pg_dump is mislukt; er is geen back-up gemaakt." >&2; exit 1; \
 	fi; \
-	echo "Back-up gemaakt: $$file"
+	echo "Back-up gemaakt: $$file"; \
+	if [ "$$checkpoint" -ne 0 ]; then \
+	  echo "make backup: maar het auditlog-checkpoint is niet geschreven (zie hierboven); controleer het auditlog met:" \
+	       "$(PY) manage.py verify_audit_log" >&2; exit 3; \
+	fi
 
 restore:
 	@if [ -z "$(FILE)" ]; then echo "Gebruik: make restore FILE=$(BACKUP_DIR)/wijkregie-<tijdstip>.dump" >&2; exit 2; fi; \
@@ -132,7 +138,8 @@ restore:
 	echo "Terugzetten van $(FILE) (bestaande Wijkregie-tabellen in deze database worden vervangen)..."; \
 	if pg_restore --clean --if-exists --no-owner --no-privileges --single-transaction --exit-on-error \
 	     --dbname="$$DATABASE_URL" "$(FILE)"; then \
-	  echo "Teruggezet. Controleer het auditlog met: $(PY) manage.py verify_audit_log"; \
+	  echo "Teruggezet. Controleer het auditlog met: $(PY) manage.py verify_audit_log (een oudere back-up mist de"; \
+	  echo "auditregels van daarna: leg dat vast met $(PY) manage.py audit_checkpoint --reason restore)"; \
 	else \
 	  echo "make restore: pg_restore is mislukt; er is niets veranderd (alles in één transactie)." >&2; exit 1; \
 	fi

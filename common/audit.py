@@ -1,25 +1,24 @@
 """The one write path to the audit log (NEN 7513 style): who, when, what, about whom, why.
 
 Log lines elsewhere never carry personal data; this table is where processing is recorded.
-Rows are hash-chained: each row's hash covers its fields and the previous row's hash, so a
-changed, removed or inserted row breaks the chain (`manage.py verify_audit_log`). Appends are
-serialised with a PostgreSQL advisory lock held to the end of the writing transaction.
+Appending takes no lock, so concurrent requests never queue on the log: rows go in unsealed and the
+sealer (common/audit_chain.py) chains them into the keyed chain right after the commit, without
+waiting for another sealer, and every few seconds from Celery beat. `manage.py verify_audit_log`
+checks the chain and the signed checkpoints kept outside the database (common/audit_checkpoint.py).
 """
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from . import audit_chain
 from .models import AuditAction, AuditEvent, AuditPurpose
 
 PURPOSE_CASEWORK = AuditPurpose.CASEWORK.value
 PURPOSE_ADMIN = AuditPurpose.ADMIN.value
-GENESIS = "0" * 64
-_CHAIN_LOCK = 7513  # advisory lock key (NEN 7513)
 
 
 @dataclass(frozen=True)
@@ -47,58 +46,48 @@ def _user(actor: Actor):
     return user
 
 
-def row_digest(event: AuditEvent, prev_hash: str) -> str:
-    """SHA-256 over the row's NEN 7513 fields and the previous row's hash (canonical JSON)."""
-    payload = {
-        "at": event.at.isoformat(timespec="microseconds"),
-        "user": event.user_id,
-        "on_behalf_of": event.on_behalf_of,
-        "client": event.client,
-        "action": event.action,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "person": event.person_id,
-        "case": event.case_id,
-        "purpose": event.purpose,
-        "source_ip": event.source_ip,
-        "prev": prev_hash,
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-
-
 def append(events: list[AuditEvent], batch_size: int = 2000, *, bulk: bool = False) -> list[AuditEvent]:
-    """Chain and insert audit rows, in order. The only code that inserts into the audit table.
+    """Insert audit rows, in order. The only code that inserts into the audit table.
 
-    `bulk` (a bulk import, tens of thousands of rows): the rows go in through COPY.
+    `bulk` (a bulk import, tens of thousands of rows): the rows go in through COPY. No lock: a trigger
+    queues the rows for the sealer, which runs once the outermost transaction has committed.
     """
     if not events:
         return events
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
-        previous = AuditEvent.objects.order_by("-pk").values_list("row_hash", flat=True).first() or GENESIS
         now = timezone.now()
         for event in events:
             event.at = event.at or now
-            event.prev_hash = previous
-            event.row_hash = previous = row_digest(event, previous)
         if bulk:
             _copy(events)
         else:
             AuditEvent.objects.bulk_create(events, batch_size=batch_size)
+        _seal_after_commit()
     return events
 
 
+def seal_committed_rows() -> None:
+    """The on_commit callback of a transaction that appended rows: seal them unless another sealer is at it."""
+    audit_chain.seal_pending(max_batches=20)  # a bulk import's rows beyond that: the next sealer, or beat
+
+
+def _seal_after_commit() -> None:
+    """Run the sealer once the writing transaction commits (once per transaction, however many appends)."""
+    if settings.AUDIT_SEAL_AFTER_COMMIT and not any(entry[1] is seal_committed_rows
+                                                    for entry in connection.run_on_commit):
+        transaction.on_commit(seal_committed_rows, robust=True)
+
+
 _COPY_FIELDS = ("id", "at", "user", "on_behalf_of", "client", "action", "object_type", "object_id", "person", "case",
-                "purpose", "source_ip", "prev_hash", "row_hash")
+                "purpose", "source_ip")
 
 
 def _copy(events: list[AuditEvent]) -> None:
-    """Insert chained rows through COPY, with the values bulk_create would write, in chain order.
+    """Insert rows through COPY, with the values bulk_create would write, in order.
 
-    The primary keys are drawn from the table's sequence first, ascending, while the chain lock is held:
-    pk order stays chain order (verify_chain walks by pk). Much cheaper than bulk_create's INSERT for
-    tens of thousands of rows, which spells out every value in the statement.
+    The primary keys are drawn from the table's sequence first, ascending (the sealer seals a batch in
+    id order). Much cheaper than bulk_create's INSERT for tens of thousands of rows, which spells out
+    every value in the statement.
     """
     meta = AuditEvent._meta
     fields = [meta.get_field(name) for name in _COPY_FIELDS]
@@ -125,12 +114,12 @@ def _copy(events: list[AuditEvent]) -> None:
                 # at and source_ip as Django converts them (timestamp, inet); the rest are plain values
                 copy.write_row((e.id, db_value(1, e.at), e.user_id, e.on_behalf_of, e.client, e.action,
                                 e.object_type, e.object_id, e.person_id, e.case_id, e.purpose,
-                                db_value(11, e.source_ip), e.prev_hash, e.row_hash))
+                                db_value(11, e.source_ip)))
 
 
 class _PendingRow:
-    """An audit row on its way into the table through COPY: the fields of an AuditEvent (row_digest and
-    _copy read them), without the cost of a model instance for each of tens of thousands of rows."""
+    """An audit row on its way into the table through COPY: the fields of an AuditEvent (_copy reads
+    them), without the cost of a model instance for each of tens of thousands of rows."""
 
     __slots__ = tuple(field.attname for field in AuditEvent._meta.concrete_fields)
 
@@ -192,19 +181,3 @@ def record_many(actor: Actor, action: AuditAction, rows, *, purpose: str = PURPO
 def record_call(actor: Actor, action: AuditAction, object_type: str, object_id: str = "", *, purpose: str):
     """An audit row for processing that is not about one model instance (an extract, an export)."""
     return append([_event(actor, action, object_type, object_id, purpose=purpose)])[0]
-
-
-def verify_chain(chunk_size: int = 5000):
-    """Walk the log in insertion order. Returns (rows checked, pk of the first broken row or None)."""
-    previous = GENESIS
-    checked = 0
-    rows = AuditEvent.objects.order_by("pk").only(
-        "pk", "at", "user_id", "on_behalf_of", "client", "action", "object_type", "object_id", "person_id",
-        "case_id", "purpose", "source_ip", "prev_hash", "row_hash",
-    ).iterator(chunk_size=chunk_size)
-    for event in rows:
-        if event.prev_hash != previous or row_digest(event, previous) != event.row_hash:
-            return checked, event.pk
-        previous = event.row_hash
-        checked += 1
-    return checked, None

@@ -57,8 +57,9 @@ class AuditPurpose(models.TextChoices):
 class AuditEvent(models.Model):
     """Append-only log of every processing of personal data (NEN 7513 fields).
 
-    Rows are only ever inserted through common.audit.record(); PostgreSQL rejects UPDATE and
-    DELETE with a trigger.
+    Rows are only ever inserted through common.audit.record(); PostgreSQL rejects UPDATE, DELETE and
+    TRUNCATE with triggers. A row goes in unsealed; the sealer chains it into the keyed chain
+    (AuditSeal, common/audit_chain.py) moments later.
     """
 
     at = models.DateTimeField(db_index=True)
@@ -72,9 +73,7 @@ class AuditEvent(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     purpose = models.CharField(max_length=200, choices=AuditPurpose.choices)  # a code, never free text
     source_ip = models.GenericIPAddressField(null=True, blank=True)
-    # Hash chain (tamper evidence): row_hash = SHA-256 over this row's fields and the previous row's hash.
-    prev_hash = models.CharField(max_length=64, editable=False, default="")
-    row_hash = models.CharField(max_length=64, editable=False, default="")
+    # A new field must default to null or "": a seal covers every field that is not empty (audit_chain.py).
 
     class Meta:
         db_table = "cases_auditevent"  # the append-only trigger is on this table (cases/migrations/0003)
@@ -85,6 +84,39 @@ class AuditEvent(models.Model):
         # NOT VALID in the database (migration 0002): rows from before the code list keep their text.
         constraints = [models.CheckConstraint(condition=Q(purpose__in=AuditPurpose.values),
                                               name="audit_purpose_in_code_list")]
+
+
+class AuditSeal(models.Model):
+    """The keyed chain over the audit log: one seal per audit row, in the order the sealer chained them.
+
+    seal_hash = HMAC-SHA256 (key `key_id` of AUDIT_CHAIN_KEYS, held outside the database) over the row's
+    fields, seq, sealed_at and prev_hash, the seal_hash of seq - 1. Insert-only, like the audit rows
+    (migration 0002's triggers); only the sealer (common.audit_chain.seal_pending) inserts.
+    """
+
+    seq = models.BigIntegerField(primary_key=True)
+    event = models.OneToOneField(AuditEvent, on_delete=models.DO_NOTHING, related_name="seal")
+    key_id = models.CharField(max_length=32)
+    sealed_at = models.DateTimeField()
+    prev_hash = models.CharField(max_length=64)
+    seal_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("auditzegel")
+        verbose_name_plural = _("auditzegels")
+
+
+class AuditSealQueue(models.Model):
+    """Audit rows waiting for their seal: filled by a trigger on every insert, emptied by the sealer.
+
+    The sealer reads this short queue instead of searching the whole log for unsealed rows.
+    """
+
+    event_id = models.BigIntegerField(primary_key=True)
+
+    class Meta:
+        verbose_name = _("auditregel zonder zegel")
 
 
 # --- Machine access (API clients) ----------------------------------------------------------------

@@ -99,6 +99,7 @@ def test_settings_module_named_in_the_environment_exists(compose, monkeypatch):
     base = importlib.import_module("config.settings.base")  # already imported: patch what it read from the env
     monkeypatch.setattr(base, "BSN_ENCRYPTION_KEYS", ["compose-test-key"])
     monkeypatch.setattr(base, "BSN_HASH_KEY", "compose-test-hash-key")
+    monkeypatch.setattr(base, "AUDIT_CHAIN_KEYS", ["compose:" + "k" * 40])
     sys.modules.pop(module_name, None)
     settings_module = importlib.import_module(module_name)
     assert settings_module.DEBUG is False

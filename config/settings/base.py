@@ -212,6 +212,23 @@ CACHES = {
 BSN_ENCRYPTION_KEYS = env_list("BSN_ENCRYPTION_KEYS")
 BSN_HASH_KEY = os.environ.get("BSN_HASH_KEY", "")
 
+# Audit log (common/audit_chain.py, common/audit_checkpoint.py). AUDIT_CHAIN_KEYS: comma-separated
+# "<key id>:<secret>" HMAC keys, newest first: the first seals new rows and signs checkpoints, every one listed
+# verifies what it sealed. Development and tests use a fixed key; production requires them.
+AUDIT_CHAIN_KEYS = env_list("AUDIT_CHAIN_KEYS")
+DEV_AUDIT_CHAIN_KEY = "dev:wijkregie-development-audit-chain-key-not-secret"  # local.py and test.py only
+# Rows are sealed right after the commit that appended them (never waiting: pg_try_advisory_xact_lock) and,
+# with a worker, every few seconds by beat.
+AUDIT_SEAL_AFTER_COMMIT = env_bool("AUDIT_SEAL_AFTER_COMMIT", True)
+# Signed checkpoints (sequence number, head hash, time) outside the database, hourly and at every backup:
+# appended to AUDIT_CHECKPOINT_FILE ("file") or sent to syslog ("syslog", AUDIT_CHECKPOINT_SYSLOG_ADDRESS:
+# a socket path or host:port).
+AUDIT_CHECKPOINT_SINK = os.environ.get("AUDIT_CHECKPOINT_SINK", "file")
+AUDIT_CHECKPOINT_FILE = os.environ.get("AUDIT_CHECKPOINT_FILE") or str(BASE_DIR / "var" / "audit-checkpoints.log")
+AUDIT_CHECKPOINT_SYSLOG_ADDRESS = os.environ.get("AUDIT_CHECKPOINT_SYSLOG_ADDRESS", "/dev/log")
+if AUDIT_CHECKPOINT_SINK not in {"file", "syslog"}:
+    raise ImproperlyConfigured("AUDIT_CHECKPOINT_SINK must be 'file' or 'syslog'.")
+
 # --- Celery -------------------------------------------------------------------------------
 # REDIS_URL, e.g. redis://127.0.0.1:6379/0; unset: tasks run in-process (eager).
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -242,6 +259,10 @@ CELERY_BEAT_SCHEDULE: dict = {
                                      "schedule": crontab(hour=env_int("WIJKREGIE_REBUILD_HOUR", 2), minute=0)},
     # Retention: anonymise households whose last case closed WIJKREGIE_RETENTION_YEARS ago (idempotent).
     "cases-apply-retention": {"task": "cases.tasks.apply_retention", "schedule": crontab(hour=3, minute=30)},
+    # Audit log: chain the rows appended since into the keyed chain (a missed run is simply dropped).
+    "common-seal-audit-log": {"task": "common.tasks.seal_audit_log", "schedule": 5.0, "options": {"expires": 5}},
+    # Audit log: a signed checkpoint outside the database every hour (make backup writes one as well).
+    "common-audit-checkpoint": {"task": "common.tasks.write_audit_checkpoint", "schedule": crontab(minute=0)},
 }
 
 # --- REST framework ------------------------------------------------------------------------

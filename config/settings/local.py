@@ -9,3 +9,6 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-do-not-use-i
 
 # Development only: two-factor login is off unless WIJKREGIE_REQUIRE_2FA=true (production forces it on).
 REQUIRE_2FA = env_bool("WIJKREGIE_REQUIRE_2FA", False)
+
+# Development: a fixed audit chain key unless AUDIT_CHAIN_KEYS is set (production requires it).
+AUDIT_CHAIN_KEYS = AUDIT_CHAIN_KEYS or [DEV_AUDIT_CHAIN_KEY]  # noqa: F405

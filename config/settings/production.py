@@ -13,6 +13,11 @@ if not SECRET_KEY:
 
 if not (BSN_ENCRYPTION_KEYS and BSN_HASH_KEY):  # noqa: F405
     raise ImproperlyConfigured("BSN_ENCRYPTION_KEYS and BSN_HASH_KEY must be set in production (see README).")
+# The audit chain keys (common/audit_chain.py): set, never the development key, each secret 32+ characters.
+if not AUDIT_CHAIN_KEYS:  # noqa: F405
+    raise ImproperlyConfigured("AUDIT_CHAIN_KEYS must be set in production (see README).")
+if any(key == DEV_AUDIT_CHAIN_KEY or len(key.partition(":")[2]) < 32 for key in AUDIT_CHAIN_KEYS):  # noqa: F405
+    raise ImproperlyConfigured("AUDIT_CHAIN_KEYS: every key is '<id>:<secret>' with a secret of 32+ characters.")
 
 REQUIRE_2FA = True  # never off in production
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

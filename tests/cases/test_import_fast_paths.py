@@ -2,7 +2,7 @@
 
 - cases.imports.bulk.bulk_create (COPY, values taken straight from the instance where Django would not change them)
   stores the same row as Django's bulk_create, for every kind of field the import writes;
-- audit rows appended through COPY (record_many(bulk=True)) are chained exactly like rows inserted by
+- audit rows appended through COPY (record_many(bulk=True)) are sealed exactly like rows inserted by
   bulk_create: verify_chain passes and the fields are the same;
 - the score insert runs with generic plans for the row triggers and puts plan_cache_mode back;
 - validating a file against persons already in Wijkregie decrypts no stored BSN and runs the same queries
@@ -22,9 +22,9 @@ from django.utils import timezone
 from cases.crypto import bsn_lookup_hash
 from cases.imports import bulk
 from cases.models import Case, DeviationReason, Household, Intervention, InterventionType, Person
-from common import audit
+from common import audit, audit_chain
 from common.audit import Actor
-from common.models import AuditEvent
+from common.models import AuditEvent, AuditSeal
 from tests.cases import import_files as files
 from tests.factories import (
     CaseFactory,
@@ -150,9 +150,13 @@ def test_bulk_audit_rows_are_the_same_rows_in_the_same_chain(subjects):
     ordinary, bulk = events[start:start + 3], events[before:before + 3]
     assert [audit_fields(e) for e in bulk] == [audit_fields(e) for e in ordinary]
     assert bulk[0].source_ip == "10.0.0.8" and bulk[0].user_id == case.regisseur.user_id
-    assert [e.pk for e in bulk] == sorted(e.pk for e in bulk) and bulk[0].prev_hash == events[before - 1].row_hash
+    audit_chain.seal_pending()  # as after the commit
+    seals = {seal.event_id: seal for seal in AuditSeal.objects.all()}
+    assert [e.pk for e in bulk] == sorted(e.pk for e in bulk)
+    assert seals[bulk[0].pk].prev_hash == seals[events[before - 1].pk].seal_hash
     assert len({e.at for e in bulk}) == 1
-    assert audit.verify_chain() == (len(events), None)
+    report = audit_chain.verify_chain()
+    assert (report.sealed, report.intact, report.unsealed) == (len(events), True, 0)
     inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "cases_auditevent"')]
     assert inserts == []  # COPY, whatever the number of rows
 
@@ -164,7 +168,9 @@ def test_a_large_bulk_batch_of_audit_rows_verifies(subjects):
     start = AuditEvent.objects.count()
     audit.record_many(actor, "create", [(person, person, case)] * 2500, bulk=True)
     audit.record(actor, "read", case, case=case)
-    assert audit.verify_chain() == (start + 2501, None)
+    audit_chain.seal_pending()
+    report = audit_chain.verify_chain()
+    assert (report.sealed, report.intact) == (start + 2501, True)
     assert AuditEvent.objects.filter(client="beheer:import_registrations", source_ip__isnull=True, user__isnull=True,
                                      object_type="person", object_id=str(person.pk), action="create").count() == 2500
 
@@ -193,7 +199,7 @@ def test_the_scores_go_in_with_generic_trigger_plans_and_the_setting_is_put_back
     assert (Score, "force_generic_plan") in seen
     assert all(mode == "force_custom_plan" for model, mode in seen if model is not Score)
     assert after == "force_custom_plan"
-    assert Score.objects.count() == 6 * 13 and audit.verify_chain()[1] is None
+    assert Score.objects.count() == 6 * 13 and audit_chain.verify_chain().intact
 
 
 def test_importing_a_file_again_decrypts_no_bsn_and_runs_the_same_queries_for_any_size(tmp_path, monkeypatch):

@@ -132,6 +132,7 @@ def test_manage_check_deploy_is_clean_in_production_settings(tmp_path):
         "SECRET_KEY": secrets.token_urlsafe(50),
         "BSN_ENCRYPTION_KEYS": "uNbb1SwoS2Zf4Sd5AycLjcPgw3fFLlzRlrZTeqU1qJ8=",
         "BSN_HASH_KEY": secrets.token_urlsafe(32),
+        "AUDIT_CHAIN_KEYS": "k1:" + secrets.token_urlsafe(32),
         "ALLOWED_HOSTS": "wijkregie.example.nl",
         "DATABASE_URL": "postgres://wijkregie@db.invalid:5432/wijkregie",  # never connected: checks only
     }

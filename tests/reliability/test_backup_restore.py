@@ -2,11 +2,13 @@
 
 The PostgreSQL test dumps the (throwaway) test database with the real Makefile targets, restores it
 into a new database of its own and compares every table's row count, every audit row column by
-column, and the hash chain (manage.py verify_audit_log) in the restored copy.
+column, and the audit chain (manage.py verify_audit_log) in the restored copy, against the signed checkpoint
+that `make backup` wrote outside the database first.
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import stat
 import subprocess
@@ -91,8 +93,11 @@ def test_a_backup_restored_into_a_fresh_database_has_the_same_rows_and_an_intact
     assert before["counts"]["cases_case"] == 1 and before["counts"]["zrm_score"] > 0
     assert ("cases_auditevent", "auditevent_append_only") in before["triggers"]
 
-    backup = make("backup", DATABASE_URL=source, BACKUP_DIR=tmp_path)
+    checkpoints = tmp_path / "audit-checkpoints.log"
+    backup = make("backup", DATABASE_URL=source, BACKUP_DIR=tmp_path, AUDIT_CHECKPOINT_FILE=checkpoints)
     assert backup.returncode == 0, backup.stderr
+    checkpoint = json.loads(checkpoints.read_text())  # one line, the head of the chain at the backup
+    assert checkpoint["kind"] == "backup" and checkpoint["seq"] == len(before["audit"])
     dumps = list(tmp_path.glob("wijkregie-*.dump"))
     assert len(dumps) == 1 and f"Back-up gemaakt: {dumps[0]}" in backup.stdout
     assert stat.S_IMODE(dumps[0].stat().st_mode) == 0o600  # personal data: readable by its owner only
@@ -112,10 +117,12 @@ def test_a_backup_restored_into_a_fresh_database_has_the_same_rows_and_an_intact
 
             # The restored hash chain verifies, and the restored audit table is append-only again.
             verify = subprocess.run([sys.executable, "manage.py", "verify_audit_log"], cwd=ROOT,
-                                    env={**os.environ, "DATABASE_URL": database_url(fresh)},
+                                    env={**os.environ, "DATABASE_URL": database_url(fresh),
+                                         "AUDIT_CHECKPOINT_FILE": str(checkpoints)},
                                     capture_output=True, text=True, timeout=120, check=False)
             assert verify.returncode == 0, verify.stdout + verify.stderr
             assert f"{len(before['audit'])} regels" in verify.stdout
+            assert f"(backup, volgnummer {checkpoint['seq']}) klopt" in verify.stdout
             with psycopg.connect(database_url(fresh)) as restored, pytest.raises(psycopg.errors.RestrictViolation):
                 restored.execute("UPDATE cases_auditevent SET purpose = 'gewist'")
 
