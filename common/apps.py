@@ -7,3 +7,8 @@ class CommonConfig(AppConfig):
 
     name = "common"
     verbose_name = "Auditlog en koppelingen"
+
+    def ready(self):
+        from .services import register_grants
+
+        register_grants()  # four eyes on API clients with personal data (common.grants)

@@ -63,6 +63,8 @@ def row_digest(event: AuditEvent, prev_hash: str) -> str:
         "source_ip": event.source_ip,
         "prev": prev_hash,
     }
+    if event.changes is not None:  # only on rows of functioneel beheer; older rows keep their hash
+        payload["changes"] = event.changes
     return hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -140,18 +142,20 @@ class _PendingRow:
 
 
 def _event(actor: Actor, action, object_type: str, object_id: str, *, person=None, case=None,
-           purpose: str = PURPOSE_CASEWORK) -> AuditEvent:
+           purpose: str = PURPOSE_CASEWORK, changes: dict | None = None) -> AuditEvent:
     return AuditEvent(
         user=_user(actor), client=actor.client, on_behalf_of=actor.on_behalf_of, source_ip=actor.source_ip,
         action=action, object_type=object_type, object_id=object_id,
         person_id=getattr(person, "pk", person), case_id=getattr(case, "pk", case), purpose=purpose,
+        changes=changes,
     )
 
 
-def record(actor: Actor, action: AuditAction, obj, *, person=None, case=None, purpose: str = PURPOSE_CASEWORK):
+def record(actor: Actor, action: AuditAction, obj, *, person=None, case=None, purpose: str = PURPOSE_CASEWORK,
+           changes: dict | None = None):
     """Append one audit row for `action` on `obj` (a model instance)."""
     return append([_event(actor, action, obj._meta.model_name, str(obj.pk), person=person, case=case,
-                          purpose=purpose)])[0]
+                          purpose=purpose, changes=changes)])[0]
 
 
 def record_many(actor: Actor, action: AuditAction, rows, *, purpose: str = PURPOSE_CASEWORK, bulk: bool = False):
@@ -181,13 +185,20 @@ def record_call(actor: Actor, action: AuditAction, object_type: str, object_id: 
     return append([_event(actor, action, object_type, object_id, purpose=purpose)])[0]
 
 
+def record_change(actor: Actor, action: AuditAction, object_type: str, object_id: str, *, changes: dict,
+                  purpose: str = PURPOSE_ADMIN):
+    """An audit row for a change of configuration or access (functioneel beheer). `changes`: what changed as ids
+    and codes (field -> before/after, common.admin_audit), never personal data values such as names or BSNs."""
+    return append([_event(actor, action, object_type, object_id, purpose=purpose, changes=changes)])[0]
+
+
 def verify_chain(chunk_size: int = 5000):
     """Walk the log in insertion order. Returns (rows checked, pk of the first broken row or None)."""
     previous = GENESIS
     checked = 0
     rows = AuditEvent.objects.order_by("pk").only(
         "pk", "at", "user_id", "on_behalf_of", "client", "action", "object_type", "object_id", "person_id",
-        "case_id", "purpose", "source_ip", "prev_hash", "row_hash",
+        "case_id", "purpose", "source_ip", "changes", "prev_hash", "row_hash",
     ).iterator(chunk_size=chunk_size)
     for event in rows:
         if event.prev_hash != previous or row_digest(event, previous) != event.row_hash:
