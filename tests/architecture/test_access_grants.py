@@ -27,6 +27,29 @@ def test_memberships_and_api_clients_are_written_only_behind_four_eyes():
     assert offenders == []
 
 
+def _arguments(text: str, opening: int) -> str:
+    """The text of a call's arguments, from its opening parenthesis to the matching closing one."""
+    depth = 0
+    for index in range(opening, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[index], 0)
+        if depth == 0:
+            return text[opening:index + 1]
+    return text[opening:]
+
+
+def test_every_direct_api_client_write_in_the_application_names_its_actor():
+    """create_api_client and rotate_api_client_token audit the change when given the actor: every caller does."""
+    calls = re.compile(r"(?<!def )\b(create_api_client|rotate_api_client_token)\(")
+    missing = []
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            text = path.read_text()
+            for match in calls.finditer(text):
+                if "actor=" not in _arguments(text, match.end() - 1):
+                    missing.append(f"{path.relative_to(ROOT)}: {match.group(1)}")
+    assert missing == []
+
+
 def test_a_person_never_creates_a_personal_data_client_directly(db):
     import pytest
     from django.core.exceptions import ValidationError

@@ -267,7 +267,7 @@ def test_the_operators_command_and_the_services_are_audited_too():
     from django.core.management import call_command
 
     from common.models import ApiClient
-    from common.services import rotate_api_client_token
+    from common.services import OPERATOR, rotate_api_client_token
 
     team = TeamFactory()
     call_command("create_api_client", "Koppeling", "--scopes", "registratie.lezen", "--teams", team.name,
@@ -276,7 +276,7 @@ def test_the_operators_command_and_the_services_are_audited_too():
     created = admin_events(ApiClient, client.pk, "create").get()
     assert created.client == "beheer:create_api_client"
     assert created.changes["fields"]["scopes"] == {"before": None, "after": ["registratie.lezen"]}
-    rotate_api_client_token(client=client)
+    rotate_api_client_token(client=client, actor=OPERATOR)
     assert admin_events(ApiClient, client.pk, "update").get().changes["fields"] == {"token": {"changed": True}}
 
 
