@@ -3,7 +3,7 @@
 The role, not Django's is_staff flag, grants access. Installed through INSTALLED_APPS
 ("cases.admin_site.WijkregieAdminConfig" instead of "django.contrib.admin"), so every app's
 `admin.site` is this site. No model imports at module level: Django loads this module while
-the app registry is still being populated.
+the app registry is still being populated. Every registered model admin is audited (register below).
 """
 from functools import wraps
 
@@ -15,6 +15,7 @@ from django.shortcuts import resolve_url
 from django.urls import reverse
 
 from common.admin_search import PostSearchMixin
+from common.admin_audit import audited
 
 
 def is_administrator(request) -> bool:
@@ -45,8 +46,10 @@ class WijkregieAdminSite(admin.AdminSite):
         return is_administrator(request)
 
     def register(self, model_or_iterable, admin_class=None, **options):
-        """Every changelist here, third-party ones included, searches by POST: no search term in a URL."""
-        admin_class = admin_class or admin.ModelAdmin
+        """Every changelist here, third-party ones included, searches by POST (no search term in a URL), and every
+        model admin writes its changes to the audit log (common.admin_audit), also one registered by a third-party
+        app or tomorrow: the site gives it both mixins when it lacks them."""
+        admin_class = audited(admin_class or admin.ModelAdmin)
         if not issubclass(admin_class, PostSearchMixin):
             admin_class = type(admin_class.__name__, (PostSearchMixin, admin_class),
                                {"__module__": admin_class.__module__})

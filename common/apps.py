@@ -12,6 +12,9 @@ class CommonConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(seal_after_migrate, sender=self, dispatch_uid="common.seal_after_migrate")
+        from .services import register_grants
+
+        register_grants()  # four eyes on API clients with personal data (common.grants)
 
 
 def seal_after_migrate(sender, apps=None, using=DEFAULT_DB_ALIAS, verbosity=1, **kwargs):

@@ -140,19 +140,21 @@ def purpose_code(purpose: str) -> str:
 
 
 def _event(actor: Actor, action, object_type: str, object_id: str, *, person=None, case=None,
-           purpose: str = PURPOSE_CASEWORK) -> AuditEvent:
+           purpose: str = PURPOSE_CASEWORK, changes: dict | None = None) -> AuditEvent:
     purpose = purpose_code(purpose)
     return AuditEvent(
         user=_user(actor), client=actor.client, on_behalf_of=actor.on_behalf_of, source_ip=actor.source_ip,
         action=action, object_type=object_type, object_id=object_id,
         person_id=getattr(person, "pk", person), case_id=getattr(case, "pk", case), purpose=purpose,
+        changes=changes,
     )
 
 
-def record(actor: Actor, action: AuditAction, obj, *, person=None, case=None, purpose: str = PURPOSE_CASEWORK):
+def record(actor: Actor, action: AuditAction, obj, *, person=None, case=None, purpose: str = PURPOSE_CASEWORK,
+           changes: dict | None = None):
     """Append one audit row for `action` on `obj` (a model instance)."""
     return append([_event(actor, action, obj._meta.model_name, str(obj.pk), person=person, case=case,
-                          purpose=purpose)])[0]
+                          purpose=purpose, changes=changes)])[0]
 
 
 def record_many(actor: Actor, action: AuditAction, rows, *, purpose: str = PURPOSE_CASEWORK, bulk: bool = False):
@@ -181,3 +183,10 @@ def record_many(actor: Actor, action: AuditAction, rows, *, purpose: str = PURPO
 def record_call(actor: Actor, action: AuditAction, object_type: str, object_id: str = "", *, purpose: str):
     """An audit row for processing that is not about one model instance (an extract, an export)."""
     return append([_event(actor, action, object_type, object_id, purpose=purpose)])[0]
+
+
+def record_change(actor: Actor, action: AuditAction, object_type: str, object_id: str, *, changes: dict,
+                  purpose: str = PURPOSE_ADMIN):
+    """An audit row for a change of configuration or access (functioneel beheer). `changes`: what changed as ids
+    and codes (field -> before/after, common.admin_audit), never personal data values such as names or BSNs."""
+    return append([_event(actor, action, object_type, object_id, purpose=purpose, changes=changes)])[0]

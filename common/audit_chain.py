@@ -91,6 +91,8 @@ def canonical(value):
         return value.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
     if value is None or isinstance(value, (int, str)):
         return value
+    if isinstance(value, (dict, list)):  # a JSON column (changes): canonical JSON, keys sorted
+        return json.dumps(value, sort_keys=True, separators=(",", ":"))
     return str(value)
 
 

@@ -26,7 +26,7 @@ from .models import AuditAction, EnrolmentCode
 # No 0/O, 1/I/L: read out over the phone without mistakes. 12 characters: 60 bits, not guessable online.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 GROUPS, GROUP_LENGTH = 3, 4
-PURPOSE = "functioneel beheer: tweestapsverificatie"
+PURPOSE = audit.PURPOSE_ADMIN  # issuing and redeeming enrolment codes is functioneel beheer
 
 
 def _hours() -> int:

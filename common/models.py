@@ -1,12 +1,14 @@
-"""What every app records and no domain owns: the audit log and the machine clients of the API.
+"""What every app records and no domain owns: the audit log, the machine clients of the API and the
+four-eyes requests that grant access to personal data.
 
 Both were first defined in the cases app and keep their tables (db_table) there: moving them here
 changed the migration state only (common/migrations/0001_initial.py). The audit log still refers
 to cases' persons and cases by foreign key, by name ("cases.Person"): no import of a higher layer.
 """
+import pgtrigger
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -74,6 +76,9 @@ class AuditEvent(models.Model):
     purpose = models.CharField(max_length=200, choices=AuditPurpose.choices)  # a code, never free text
     source_ip = models.GenericIPAddressField(null=True, blank=True)
     # A new field must default to null or "": a seal covers every field that is not empty (audit_chain.py).
+    # A change to configuration or access (functioneel beheer): which fields, before and after, as ids and codes;
+    # names, e-mail addresses and secrets appear only as "gewijzigd" (common.admin_audit). Null for other rows.
+    changes = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         db_table = "cases_auditevent"  # the append-only trigger is on this table (cases/migrations/0003)
@@ -129,6 +134,12 @@ class Scope(models.TextChoices):
     MKBA_READ = "mkba.lezen", _("MKBA berekenen en lezen")
 
 
+# Scopes that reach personal data (the research extract is pseudonymised, which is still personal data).
+# Granting one needs a second beheerder (common.grants); aggregaten.lezen and mkba.lezen do not.
+PERSONAL_DATA_SCOPES = frozenset({Scope.REGISTRATION_READ, Scope.REGISTRATION_WRITE, Scope.RESEARCH_READ})
+REGISTRATION_SCOPES = frozenset({Scope.REGISTRATION_READ, Scope.REGISTRATION_WRITE})
+
+
 class ApiClient(models.Model):
     """A machine client of the REST API. Its token is shown once and stored only as a SHA-256 hash."""
 
@@ -181,3 +192,70 @@ class EnrolmentCode(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("inschrijfcode tweestapsverificatie")
         verbose_name_plural = _("inschrijfcodes tweestapsverificatie")
+
+
+# --- Four eyes on access to personal data --------------------------------------------------------
+
+class GrantDecision(models.TextChoices):
+    PENDING = "aangevraagd", _("Wacht op beoordeling")
+    APPROVED = "goedgekeurd", _("Goedgekeurd")
+    REJECTED = "afgewezen", _("Afgewezen")
+
+
+class AccessGrantRequest(models.Model):
+    """A change that gives access to personal data, requested by one beheerder and applied only when another
+    approves (common.grants): an API client with a personal-data scope, a staff membership or role.
+
+    Until it is approved nothing changes: the client keeps its scopes and teams, the membership does not
+    exist or keeps its old role and team. `kind` names the applier that a layer registered (common.grants);
+    `before` and `after` are the target's state as ids and codes. The database refuses a decision by the
+    requester and any change to a decided request.
+    """
+
+    kind = models.CharField(_("soort"), max_length=40)
+    target_type = models.CharField(max_length=50)
+    target_id = models.CharField(max_length=64, blank=True, help_text=_("Leeg voor iets nieuws tot de goedkeuring."))
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("aangevraagd door"))
+    requested_at = models.DateTimeField(_("aangevraagd op"))
+    decision = models.CharField(_("beslissing"), max_length=20, choices=GrantDecision.choices,
+                                default=GrantDecision.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("beoordeeld door"))
+    decided_at = models.DateTimeField(_("beoordeeld op"), null=True, blank=True)
+    # Free text stays here (not in the audit log, which is permanent).
+    reason = models.TextField(_("toelichting bij de beslissing"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("toegangsaanvraag")
+        verbose_name_plural = _("toegangsaanvragen (vier ogen)")
+        constraints = [
+            # Four eyes: the account that asked never decides.
+            models.CheckConstraint(condition=~Q(decided_by=F("requested_by")), name="grant_decided_by_another"),
+            models.CheckConstraint(
+                condition=(Q(decision=GrantDecision.PENDING, decided_by__isnull=True, decided_at__isnull=True)
+                           | (~Q(decision=GrantDecision.PENDING) & Q(decided_by__isnull=False,
+                                                                      decided_at__isnull=False))),
+                name="grant_decision_complete",
+            ),
+        ]
+        triggers = [
+            # A decision is final: pending -> approved or rejected, and a decided request never changes again.
+            pgtrigger.Trigger(
+                name="grant_decided_is_final", when=pgtrigger.Before, operation=pgtrigger.Update | pgtrigger.Delete,
+                condition=pgtrigger.Q(old__decision__in=[GrantDecision.APPROVED, GrantDecision.REJECTED]),
+                func="RAISE EXCEPTION 'grant_decided_is_final: a decided access request never changes' "
+                     "USING ERRCODE = 'check_violation';",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    def get_kind_display(self) -> str:
+        from .grants import kind_label
+
+        return kind_label(self.kind)

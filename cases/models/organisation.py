@@ -1,4 +1,5 @@
 """Code lists, organisations, teams and staff: who works where, in which role."""
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -78,6 +79,12 @@ class Role(models.TextChoices):
 
 # Roles that work with personal data inside a team.
 TEAM_ROLES = (Role.SOCIAL_WORKER, Role.TEAM_LEADER)
+# Separation of duties: who grants access (beheerder) never works with the cases (team roles).
+SEPARATED_ROLES = (Role.ADMINISTRATOR, *TEAM_ROLES)
+
+
+def _sql_list(roles) -> str:
+    return ", ".join(f"'{role.value}'" for role in roles)
 
 
 class StaffMembership(models.Model):
@@ -105,6 +112,29 @@ class StaffMembership(models.Model):
                 name="staff_team_role_needs_team",
             ),
             models.CheckConstraint(condition=Q(fte__gte=0) & Q(fte__lte=1.5), name="staff_fte_range"),
+        ]
+        triggers = [
+            # Separation of duties: a beheerder never holds a team role (cases.services.staff checks it first).
+            # The user's row is locked so two concurrent memberships cannot both pass.
+            pgtrigger.Trigger(
+                name="staff_beheerder_no_team_role",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("user_id", "role", "active"),
+                func=f"""
+                IF NEW.active AND NEW.role IN ({_sql_list(SEPARATED_ROLES)}) THEN
+                  PERFORM 1 FROM auth_user WHERE id = NEW.user_id FOR UPDATE;
+                  IF EXISTS (
+                      SELECT 1 FROM cases_staffmembership s
+                      WHERE s.user_id = NEW.user_id AND s.active AND s.id IS DISTINCT FROM NEW.id
+                        AND s.role IN ({_sql_list(SEPARATED_ROLES)})
+                        AND (s.role = '{Role.ADMINISTRATOR.value}') <> (NEW.role = '{Role.ADMINISTRATOR.value}')) THEN
+                    RAISE EXCEPTION 'staff_beheerder_no_team_role: a beheerder never holds a team role'
+                      USING ERRCODE = 'check_violation';
+                  END IF;
+                END IF;
+                RETURN NEW;
+                """,
+            ),
         ]
 
     def __str__(self):

@@ -31,9 +31,11 @@ def team_ids_of(user) -> set[int]:
         if {Scope.REGISTRATION_READ, Scope.REGISTRATION_WRITE} & set(client.scopes or []):
             return set(client.teams.values_list("pk", flat=True))
         return set()
-    return set(
-        active_memberships(user).filter(role__in=[r.value for r in TEAM_ROLES]).values_list("team_id", flat=True)
-    )
+    memberships = active_memberships(user).filter(role__in=[r.value for r in (Role.ADMINISTRATOR, *TEAM_ROLES)])
+    rows = list(memberships.values_list("role", "team_id"))
+    if any(role == Role.ADMINISTRATOR for role, _ in rows):
+        return set()  # separation of duties: a beheerder never sees a team's cases (also a trigger on memberships)
+    return {team_id for _, team_id in rows}
 
 
 def is_team_leader(user, team_id: int) -> bool:

@@ -81,7 +81,8 @@ GRONINGEN_TEAMS = (
 )
 
 SCALES: dict[str, Scale] = {
-    "demo": Scale(name="demo", teams=GRONINGEN_TEAMS, workers_per_team=6, households_per_team=100),
+    # Two beheerders, so the four-eyes approval of access (issue 15) can be tried: beheerder and beheerder2.
+    "demo": Scale(name="demo", teams=GRONINGEN_TEAMS, workers_per_team=6, households_per_team=100, administrators=2),
 }
 
 ORGANISATIONS = (

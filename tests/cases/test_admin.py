@@ -71,10 +71,21 @@ def test_code_lists_are_deactivated_not_deleted(client, beheerder):
 
 
 def test_the_beheerder_gives_a_user_a_team_role(client, beheerder):
+    # Four eyes (issue 15): the role is requested here and takes effect when another beheerder approves it
+    # (tests/cases/test_four_eyes.py).
+    from django.test import Client
+
+    from common.models import AccessGrantRequest
+
     user, team = UserFactory(), TeamFactory()
     response = client.post(reverse("admin:cases_staffmembership_add"), {
         "user": user.pk, "team": team.pk, "role": Role.SOCIAL_WORKER, "fte": "0.8", "active": "on"})
     assert response.status_code == 302
+    assert not StaffMembership.objects.filter(user=user).exists()
+    grant = AccessGrantRequest.objects.get()
+    second = Client()
+    second.force_login(StaffFactory(administrator=True).user)
+    second.post(reverse("admin:common_accessgrantrequest_decide", args=[grant.pk]), {"approve": "Goedkeuren"})
     assert StaffMembership.objects.get(user=user).team == team
 
 

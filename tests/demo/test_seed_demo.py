@@ -233,6 +233,17 @@ def test_demo_logins_prints_one_login_per_role_with_the_password_and_url(seeded)
     assert "Functioneel beheerder" in rows["beheerder"]
 
 
+def test_two_demo_beheerders_can_try_the_four_eyes_rule(seeded):
+    """Issue 15: access to personal data is requested by one beheerder and approved by another."""
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    rows = {line.split()[0]: line for line in out.getvalue().splitlines() if line.strip()}
+    assert "Functioneel beheerder" in rows["beheerder"] and "Functioneel beheerder" in rows["beheerder2"]
+    beheerders = StaffMembership.objects.filter(role=Role.ADMINISTRATOR, active=True)
+    assert sorted(beheerders.values_list("user__username", flat=True)) == ["beheerder", "beheerder2"]
+    assert not StaffMembership.objects.filter(user__in=beheerders.values("user"), role__in=TEAM_ROLES).exists()
+
+
 def test_demo_logins_without_demo_data_says_how_to_load_them():
     out = StringIO()
     call_command("demo_logins", stdout=out)

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from cases.models import Team
-from common.services import create_api_client
+from common.services import OPERATOR, create_api_client
 
 
 def _split(value: str | None) -> list[str]:
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         if missing:
             raise CommandError(f"Onbekend team: {', '.join(missing)}")
         try:
-            client, token = create_api_client(name=name, scopes=_split(scopes), teams=found)
+            client, token = create_api_client(name=name, scopes=_split(scopes), teams=found, actor=OPERATOR)
         except ValidationError as exc:
             raise CommandError("; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items()))
         self.stdout.write(f"API-client '{client.name}' aangemaakt met scopes {', '.join(client.scopes)}.")
