@@ -6,6 +6,7 @@ from rest_framework.permissions import IsAuthenticated
 
 from cases.account_views import otp_setup, otp_verify
 from cases.views import home
+from common.api.openapi import OpenApiJsonView
 
 urlpatterns = [
     path("", home, name="home"),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("casussen/", include("cases.urls")),
     path("zrm/", include("zrm.urls")),
     path("rapportage/", include("reporting.urls")),
+    path("api/v1/openapi.json", OpenApiJsonView.as_view(), name="openapi-json"),  # for anyone (NL API Design Rules)
     path("api/v1/openapi.yaml", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"),
     path("api/docs", SpectacularSwaggerSplitView.as_view(url_name="schema", permission_classes=[IsAuthenticated]),
          name="api-docs"),

@@ -29,7 +29,7 @@ MKBA = {"teamleider", "gemeente", "beheerder"}
 ACCESS = {
     "home": set(),  # redirects to the role's start page
     "login": EVERYONE, "logout": set(), "otp_verify": EVERYONE, "otp_setup": EVERYONE,
-    "schema": EVERYONE, "api-docs": EVERYONE,
+    "schema": EVERYONE, "api-docs": EVERYONE, "openapi-json": EVERYONE,
     "cases:my_caseload": TEAM, "cases:new_melding": TEAM, "cases:team": LEADER,
     "cases:regiecheck": TEAM, "cases:subject_access": {"privacy"}, "cases:break_glass_log": LEADER,
     "reporting:my_dashboard": TEAM, "reporting:team_dashboard": LEADER, "reporting:team_export": LEADER,
@@ -48,7 +48,8 @@ API_SESSION = {
     "aggregates-periods": {"gemeente", "teamleider"},
 }
 OTHER_TEAM_OK = {"cases:break_glass"}  # the page that asks for a reason to break the glass
-PUBLIC = {"login", "otp_verify", "otp_setup"}  # anonymous: only the login page (2FA pages redirect to login)
+# Anonymous: only the login page (2FA pages redirect to login) and the API's OpenAPI document (NL API Design Rules).
+PUBLIC = {"login", "otp_verify", "otp_setup", "openapi-json"}
 
 SEGMENT_MODEL = {
     "casussen": "case", "metingen": "measurement", "zrm-metingen": "measurement", "scenario": "scenario",

@@ -34,7 +34,7 @@ def test_the_live_api_never_fails_and_follows_its_schema(live_server, scope, tmp
     _, token = create_api_client(name=f"schemathesis-{scope}", scopes=[scope],
                                  teams=[case.team] if scope.startswith("registratie") else [])
     result = subprocess.run(
-        [_cli(), "run", f"{live_server.url}/api/v1/openapi.yaml", "--url", live_server.url,
+        [_cli(), "run", f"{live_server.url}/api/v1/openapi.yaml", "--url", f"{live_server.url}/api/v1",
          "-H", f"Authorization: Bearer {token}",
          "--checks", "not_a_server_error,response_schema_conformance",
          "--max-time", os.environ.get("SCHEMATHESIS_MAX_TIME", "25"), "-n", "10", "--seed", "7513",

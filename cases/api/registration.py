@@ -162,7 +162,8 @@ class HouseholdListView(RegistrationAPIView):
     def get_queryset(self):
         return selectors.households_visible_to(self.request.user)
 
-    @extend_schema(operation_id="huishoudens_list",
+    @extend_schema(operation_id="huishoudens_list", summary="Huishoudens",
+                   description="De huishoudens met een casus van uw teams, te filteren op team en extern kenmerk.",
                    responses={200: HouseholdSerializer(many=True), 400: PROBLEM, 403: FORBIDDEN, 404: NOT_FOUND})
     def get(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -173,7 +174,8 @@ class HouseholdListView(RegistrationAPIView):
 class HouseholdDetailView(RegistrationAPIView):
     serializer_class = HouseholdSerializer
 
-    @extend_schema(operation_id="huishoudens_retrieve",
+    @extend_schema(operation_id="huishoudens_retrieve", summary="Huishouden ophalen",
+                   description="Een huishouden met een casus van uw teams: adres, wijk en huishoudtype.",
                    responses={200: HouseholdSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
     def get(self, request, pk: int):
         household = selectors.get_household_for(request.user, pk)
@@ -208,8 +210,9 @@ class HouseholdMembersView(RegistrationAPIView):
         self.household = selectors.get_household_for(self.request.user, self.kwargs["pk"])
         return selectors.household_members(self.household)
 
-    @extend_schema(operation_id="huishouden_personen_list", responses={200: MemberSerializer(many=True),
-                                                                       403: FORBIDDEN, 404: NOT_FOUND})
+    @extend_schema(operation_id="huishouden_personen_list", summary="Leden van een huishouden",
+                   description="De huidige leden van het huishouden met hun rol. Geen BSN: alleen bsnBekend.",
+                   responses={200: MemberSerializer(many=True), 403: FORBIDDEN, 404: NOT_FOUND})
     def get(self, request, pk: int):
         page = self.paginate_queryset(self.get_queryset())
         case = _latest_case(self.household)
@@ -296,7 +299,8 @@ class CaseListView(RegistrationAPIView):
         # register_melding names a new household's fields as its own; they sit under newHousehold in the request.
         return _api_name(key, new_household=self.input_serializer.validated_data["new_household"] is not None)
 
-    @extend_schema(operation_id="casussen_list",
+    @extend_schema(operation_id="casussen_list", summary="Casussen",
+                   description="De casussen van uw teams, te filteren op status, team en extern kenmerk.",
                    responses={200: CaseSerializer(many=True), 400: PROBLEM, 403: FORBIDDEN, 404: NOT_FOUND})
     def get(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -340,7 +344,9 @@ class CaseListView(RegistrationAPIView):
 class CaseDetailView(RegistrationAPIView):
     serializer_class = CaseSerializer
 
-    @extend_schema(operation_id="casussen_retrieve", responses={200: CaseSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
+    @extend_schema(operation_id="casussen_retrieve", summary="Casus ophalen",
+                   description="Een casus van uw teams: status, melding, regisseur, eerste contact en afsluiting.",
+                   responses={200: CaseSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
     def get(self, request, pk: int):
         case = selectors.get_case_for(request.user, pk)
         _audit_reads(request, [(case, None, case)])

@@ -90,14 +90,20 @@ class CasePlansView(StaffAPIView):
         case = selectors.get_case_for(self.request.user, self.kwargs["case_id"])
         return selectors.with_plan_details(Plan.objects.filter(case=case)).order_by("-version")
 
-    @extend_schema(operation_id="plannen_list", responses=PlanSerializer(many=True))
+    @extend_schema(operation_id="plannen_list", responses=PlanSerializer(many=True), summary="Plannen van een casus",
+                   description="Elke versie van het plan van de casus, de nieuwste eerst, met de doelen, afspraken, "
+                               "redenen zonder doel en de netwerkanalyse.")
     def get(self, request, case_id: int):
         page = self.paginate_queryset(self.get_queryset())
         if page:
             _read(request, page, page[0].case)
         return self.get_paginated_response(PlanSerializer(page, many=True).data)
 
-    @extend_schema(operation_id="plannen_create", request=PlanWriteSerializer, responses={201: PlanSerializer})
+    @extend_schema(operation_id="plannen_create", request=PlanWriteSerializer, responses={201: PlanSerializer},
+                   summary="Plan starten",
+                   description="Start het plan van de casus, of de volgende versie als het vorige plan is "
+                               "geëvalueerd: de gezinsleden die het plan dekt, de eigen verantwoordelijkheid en de "
+                               "evaluatiedatum. Het nieuwe plan is een concept.")
     def post(self, request, case_id: int):
         case = selectors.get_case_for(request.user, case_id)
         data = self.get_input(PlanWriteSerializer)
@@ -110,13 +116,18 @@ class CasePlansView(StaffAPIView):
 class PlanDetailView(PlanWriteView):
     serializer_class = PlanSerializer
 
-    @extend_schema(operation_id="plannen_retrieve", responses=PlanSerializer)
+    @extend_schema(operation_id="plannen_retrieve", responses=PlanSerializer, summary="Plan ophalen",
+                   description="Een plan met zijn status (concept, vastgesteld of geëvalueerd), doelen, afspraken, "
+                               "redenen zonder doel en netwerkanalyse.")
     def get(self, request, pk: int):
         plan = selectors.get_plan_for(request.user, pk)
         _read(request, [plan], plan.case)
         return Response(_plan_body(plan.pk))
 
-    @extend_schema(operation_id="plannen_partial_update", request=PlanWriteSerializer, responses=PlanSerializer)
+    @extend_schema(operation_id="plannen_partial_update", request=PlanWriteSerializer, responses=PlanSerializer,
+                   summary="Plan wijzigen",
+                   description="Wijzig de gedekte gezinsleden, de eigen verantwoordelijkheid of de evaluatiedatum; "
+                               "alleen de meegestuurde velden veranderen. Alleen een plan in concept (anders 409).")
     def patch(self, request, pk: int):
         plan = selectors.get_plan_for(request.user, pk)
         data = self.get_input(PlanWriteSerializer, partial=True)
@@ -134,7 +145,11 @@ class PlanFinaliseView(StaffAPIView):
     service_error_code = "plan_incomplete"
     service_error_detail = "Het plan kan nog niet worden vastgesteld; zie invalid-params voor wat ontbreekt."
 
-    @extend_schema(operation_id="plannen_vaststellen", request=None, responses=PlanSerializer)
+    @extend_schema(operation_id="plannen_vaststellen", request=None, responses=PlanSerializer,
+                   summary="Plan vaststellen",
+                   description="Stelt een plan in concept vast. Ontbreekt er nog iets, dan volgt 400 met elk "
+                               "ontbrekend onderdeel in invalid-params (code plan_incomplete); een plan dat geen "
+                               "concept meer is geeft 409.")
     def post(self, request, pk: int):
         plan = selectors.get_plan_for(request.user, pk)
         if plan.status != PlanStatus.CONCEPT:
@@ -150,7 +165,11 @@ class PlanEvaluateView(StaffAPIView):
     serializer_class = PlanSerializer
     service_field_names = {"followed": "agreements"}
 
-    @extend_schema(operation_id="plannen_evalueren", request=PlanEvaluationSerializer, responses=PlanSerializer)
+    @extend_schema(operation_id="plannen_evalueren", request=PlanEvaluationSerializer, responses=PlanSerializer,
+                   summary="Plan evalueren",
+                   description="Evalueer een vastgesteld plan: per afspraak of die is nagekomen (ja, deels of nee) "
+                               "en welke doelen zijn behaald. Het plan is daarna geëvalueerd; een plan dat niet is "
+                               "vastgesteld geeft 409.")
     def post(self, request, pk: int):
         plan = selectors.get_plan_for(request.user, pk)
         data = self.get_input(PlanEvaluationSerializer, plan=plan)
@@ -171,13 +190,18 @@ class PlanGoalsView(PlanWriteView):
         self.plan = plan
         return plan.goals.select_related("person", "domain__version").order_by("pk")
 
-    @extend_schema(operation_id="doelen_list", responses=GoalSerializer(many=True))
+    @extend_schema(operation_id="doelen_list", responses=GoalSerializer(many=True), summary="Doelen van een plan",
+                   description="De doelen van het plan, elk voor een gezinslid op een ZRM-domein.")
     def get(self, request, pk: int):
         page = self.paginate_queryset(self.get_queryset())
         _read(request, page, self.plan.case, lambda goal: goal.person)
         return self.get_paginated_response(GoalSerializer(page, many=True).data)
 
-    @extend_schema(operation_id="doelen_create", request=GoalWriteSerializer, responses={201: GoalSerializer})
+    @extend_schema(operation_id="doelen_create", request=GoalWriteSerializer, responses={201: GoalSerializer},
+                   summary="Doel toevoegen",
+                   description="Een doel voor een gezinslid in het plan op een ZRM-domein, met een beschrijving en "
+                               "naar keuze een streefscore, streefdatum en wie eraan werkt. Alleen in een plan in "
+                               "concept (anders 409).")
     def post(self, request, pk: int):
         plan = selectors.get_plan_for(request.user, pk)
         data = self.get_input(GoalWriteSerializer, plan=plan)
@@ -200,14 +224,20 @@ class PlanAgreementsView(PlanWriteView):
         self.plan = plan
         return plan.agreements.order_by("pk")
 
-    @extend_schema(operation_id="afspraken_list", responses=AgreementSerializer(many=True))
+    @extend_schema(operation_id="afspraken_list", responses=AgreementSerializer(many=True),
+                   summary="Afspraken van een plan",
+                   description="De afspraken in het plan: wie wat doet en wanneer, en na de evaluatie of ze zijn "
+                               "nagekomen.")
     def get(self, request, pk: int):
         page = self.paginate_queryset(self.get_queryset())
         _read(request, page, self.plan.case)
         return self.get_paginated_response(AgreementSerializer(page, many=True).data)
 
     @extend_schema(operation_id="afspraken_create", request=AgreementWriteSerializer,
-                   responses={201: AgreementSerializer})
+                   responses={201: AgreementSerializer}, summary="Afspraak toevoegen",
+                   description="Een afspraak in het plan: wie (cliënt, iemand uit het netwerk, een medewerker van "
+                               "het wijkteam of een externe organisatie) wat doet, naar keuze met een datum. Alleen "
+                               "in een plan in concept (anders 409).")
     def post(self, request, pk: int):
         plan = selectors.get_plan_for(request.user, pk)
         data = self.get_input(AgreementWriteSerializer, plan=plan)
@@ -227,14 +257,20 @@ class PlanLowDomainReasonsView(PlanWriteView):
         self.plan = plan
         return plan.low_domain_reasons.select_related("person", "domain__version").order_by("pk")
 
-    @extend_schema(operation_id="redenen_zonder_doel_list", responses=LowDomainReasonSerializer(many=True))
+    @extend_schema(operation_id="redenen_zonder_doel_list", responses=LowDomainReasonSerializer(many=True),
+                   summary="Redenen zonder doel",
+                   description="Per gezinslid en laag scorend ZRM-domein waarom het plan er geen doel voor heeft: "
+                               "een code uit de codelijst, met toelichting.")
     def get(self, request, pk: int):
         page = self.paginate_queryset(self.get_queryset())
         _read(request, page, self.plan.case, lambda row: row.person)
         return self.get_paginated_response(LowDomainReasonSerializer(page, many=True).data)
 
     @extend_schema(operation_id="redenen_zonder_doel_create", request=LowDomainReasonWriteSerializer,
-                   responses={201: LowDomainReasonSerializer})
+                   responses={201: LowDomainReasonSerializer}, summary="Reden zonder doel vastleggen",
+                   description="Leg vast waarom een laag scorend ZRM-domein van een gezinslid geen doel krijgt "
+                               "(andere instantie helpt al, geen hulpvraag, cliënt kan het zelf of overig). Alleen "
+                               "in een plan in concept (anders 409).")
     def post(self, request, pk: int):
         plan = selectors.get_plan_for(request.user, pk)
         data = self.get_input(LowDomainReasonWriteSerializer, plan=plan)
@@ -251,7 +287,10 @@ class PlanLowDomainReasonsView(PlanWriteView):
 class PlanNetworkAssessmentView(PlanWriteView):
     serializer_class = NetworkAssessmentSerializer
 
-    @extend_schema(operation_id="netwerkanalyse_retrieve", responses=NetworkAssessmentSerializer)
+    @extend_schema(operation_id="netwerkanalyse_retrieve", responses=NetworkAssessmentSerializer,
+                   summary="Netwerkanalyse ophalen",
+                   description="Of het netwerk is verkend en benaderd en een bijdrage is afgesproken, of waarom het "
+                               "netwerk niet wordt ingezet. 404 zolang het plan geen netwerkanalyse heeft.")
     def get(self, request, pk: int):
         plan = selectors.get_plan_for(request.user, pk)
         row = NetworkAssessment.objects.filter(plan=plan).first()
@@ -262,7 +301,9 @@ class PlanNetworkAssessmentView(PlanWriteView):
         return Response(NetworkAssessmentSerializer(row).data)
 
     @extend_schema(operation_id="netwerkanalyse_update", request=NetworkAssessmentSerializer,
-                   responses=NetworkAssessmentSerializer)
+                   responses=NetworkAssessmentSerializer, summary="Netwerkanalyse vastleggen",
+                   description="Legt de netwerkanalyse van het plan vast, of vervangt haar. Alleen in een plan in "
+                               "concept (anders 409).")
     def put(self, request, pk: int):
         plan = selectors.get_plan_for(request.user, pk)
         data = self.get_input(NetworkAssessmentSerializer, plan=plan)
@@ -293,14 +334,19 @@ class CaseInterventionsView(StaffAPIView):
         self.case = selectors.get_case_for(self.request.user, self.kwargs["case_id"])
         return _intervention_qs().filter(case=self.case).order_by("start_date", "pk")
 
-    @extend_schema(operation_id="trajecten_list", responses=InterventionSerializer(many=True))
+    @extend_schema(operation_id="trajecten_list", responses=InterventionSerializer(many=True),
+                   summary="Trajecten van een casus",
+                   description="De trajecten (interventies) van de casus, op startdatum.")
     def get(self, request, case_id: int):
         page = self.paginate_queryset(self.get_queryset())
         _read(request, page, self.case, lambda item: item.person)
         return self.get_paginated_response(InterventionSerializer(page, many=True).data)
 
     @extend_schema(operation_id="trajecten_create", request=InterventionSerializer,
-                   responses={201: InterventionResultSerializer})
+                   responses={201: InterventionResultSerializer}, summary="Traject registreren",
+                   description="Een traject voor een gezinslid of het hele huishouden. Het antwoord noemt "
+                               "waarschuwingen, bijvoorbeeld lichte ondersteuning door het team boven het maximum "
+                               "aantal uren per maand.")
     def post(self, request, case_id: int):
         case = selectors.get_case_for(request.user, case_id)
         data = _intervention_data(self.get_input(InterventionSerializer, case=case))
@@ -315,19 +361,23 @@ class InterventionDetailView(StaffAPIView):
 
     serializer_class = InterventionSerializer
 
-    @extend_schema(operation_id="trajecten_retrieve", responses=InterventionSerializer)
+    @extend_schema(operation_id="trajecten_retrieve", responses=InterventionSerializer, summary="Traject ophalen",
+                   description="Eén traject van een casus van uw teams.")
     def get(self, request, pk: int):
         intervention = selectors.get_intervention_for(request.user, pk)
         _read(request, [intervention], intervention.case, lambda item: item.person)
         return Response(InterventionSerializer(intervention).data)
 
     @extend_schema(operation_id="trajecten_update", request=InterventionSerializer,
-                   responses=InterventionResultSerializer)
+                   responses=InterventionResultSerializer, summary="Traject vervangen",
+                   description="Vervangt alle velden van het traject; het antwoord noemt eventuele waarschuwingen.")
     def put(self, request, pk: int):
         return self._update(request, pk, partial=False)
 
     @extend_schema(operation_id="trajecten_partial_update", request=InterventionSerializer,
-                   responses=InterventionResultSerializer)
+                   responses=InterventionResultSerializer, summary="Traject wijzigen",
+                   description="Wijzigt alleen de meegestuurde velden van het traject; het antwoord noemt eventuele "
+                               "waarschuwingen.")
     def patch(self, request, pk: int):
         return self._update(request, pk, partial=True)
 
@@ -351,14 +401,19 @@ class CaseEscalationsView(StaffAPIView):
         self.case = selectors.get_case_for(self.request.user, self.kwargs["case_id"])
         return Escalation.objects.filter(case=self.case).order_by("date", "pk")
 
-    @extend_schema(operation_id="escalaties_list", responses=EscalationSerializer(many=True))
+    @extend_schema(operation_id="escalaties_list", responses=EscalationSerializer(many=True),
+                   summary="Escalaties van een casus",
+                   description="Opgetreden en voorkomen escalaties (huisuitzetting, OTS, uithuisplaatsing, opname) "
+                               "van de casus, op datum.")
     def get(self, request, case_id: int):
         page = self.paginate_queryset(self.get_queryset())
         _read(request, page, self.case)
         return self.get_paginated_response(EscalationSerializer(page, many=True).data)
 
     @extend_schema(operation_id="escalaties_create", request=EscalationSerializer,
-                   responses={201: EscalationSerializer})
+                   responses={201: EscalationSerializer}, summary="Escalatie registreren",
+                   description="Een escalatie die is opgetreden of is voorkomen, naar keuze door een van de "
+                               "trajecten van de casus; bij een uithuisplaatsing met het aantal kinderen.")
     def post(self, request, case_id: int):
         case = selectors.get_case_for(request.user, case_id)
         data = self.get_input(EscalationSerializer, case=case)

@@ -301,7 +301,50 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SCHEMA_PATH_PREFIX_TRIM": True,  # paths relative to the server URL, which carries the major version
     "COMPONENT_SPLIT_REQUEST": True,
+    # NL API Design Rules (/core/uri-version, /core/doc-openapi-contact): the API over https with its major version,
+    # and whom to ask. The committed document names the installation's host as a variable; the document served at
+    # /api/v1/openapi.json names the address it was fetched from (common/api/openapi.py).
+    "SERVERS": [{
+        "url": "https://{host}/api/v1",
+        "description": "De Wijkregie-installatie van uw gemeente.",
+        "variables": {"host": {"default": "wijkregie.example.nl",
+                               "description": "De hostnaam van de installatie (een van ALLOWED_HOSTS)."}},
+    }],
+    "CONTACT": {
+        "name": os.environ.get("WIJKREGIE_API_CONTACT_NAME", "Functioneel beheer Wijkregie"),
+        "email": os.environ.get("WIJKREGIE_API_CONTACT_EMAIL", "wijkregie@example.nl"),
+        "url": os.environ.get("WIJKREGIE_API_CONTACT_URL", "https://wijkregie.example.nl"),
+    },
+    # Every tag an operation uses, with what it is about (the ADR test fails on an undeclared one).
+    "TAGS": [
+        {"name": "casussen", "description": "Meldingen en casussen van uw teams: registreren, eerste contact, regie "
+                                            "overdragen, afsluiten en heropenen, en per casus de plannen, trajecten, "
+                                            "escalaties en ZRM-metingen."},
+        {"name": "huishoudens", "description": "Huishoudens met een casus van uw teams, hun adres en hun leden."},
+        {"name": "personen", "description": "Personen in huishoudens van uw teams; zoeken op BSN gaat met POST, "
+                                            "zodat het BSN nooit in een URL staat."},
+        {"name": "plannen", "description": "Het plan van aanpak van een casus: doelen, afspraken, redenen zonder "
+                                           "doel, netwerkanalyse, vaststellen en evalueren."},
+        {"name": "trajecten", "description": "Trajecten (interventies) van een casus."},
+        {"name": "zrm-metingen", "description": "Metingen met de Zelfredzaamheid-Matrix (ZRM) en het vaststellen "
+                                                "ervan."},
+        {"name": "regiecheck", "description": "Wie heeft de regie over het huishouden van een persoon? Alleen "
+                                              "wie-informatie, met BSN, geboortedatum en adres."},
+        {"name": "imports", "description": "Registraties in bulk importeren uit een XLSX- of CSV-bestand."},
+        {"name": "aggregaten", "description": "Geaggregeerde sturingsinformatie voor de gemeente; kleine aantallen "
+                                              "zijn onderdrukt (scope aggregaten.lezen)."},
+        {"name": "onderzoeksbestand", "description": "Het gepseudonimiseerde onderzoeksbestand (scope "
+                                                     "onderzoek.lezen); elke opvraging wordt met het doel gelogd."},
+        {"name": "mkba", "description": "Maatschappelijke kosten-batenanalyse: een berekening uit een "
+                                        "invoerdocument (scope mkba.lezen)."},
+        {"name": "openapi", "description": "Dit OpenAPI-document, vrij op te halen (ook vanuit andere origins)."},
+    ],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "common.api.openapi.nl_api_design_rules",
+    ],
 }
 
 # --- Domain settings (DOMAIN.md; each a municipality's own norm) ----------------------------

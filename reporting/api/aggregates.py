@@ -121,7 +121,9 @@ class AggregatesView(AggregatesBase):
     serializer_class = CellSerializer
 
     @extend_schema(operation_id="aggregaten_list", parameters=[AggregateQuerySerializer],
-                   responses=CellSerializer(many=True))
+                   responses=CellSerializer(many=True), summary="Aggregaten",
+                   description="De cellen van één scope (alle teams, een team of een wijk) en één periode; kleine "
+                               "aantallen zijn onderdrukt. Elke opvraging staat in het auditlog.")
     def get(self, request):
         query = parse_query(request, AggregateQuerySerializer)
         self.audit(request, query)
@@ -136,7 +138,9 @@ class AggregatesExportView(AggregatesBase):
     serializer_class = CellSerializer
 
     @extend_schema(operation_id="aggregaten_export", parameters=[AggregateQuerySerializer],
-                   responses={(200, "text/csv"): OpenApiTypes.STR})
+                   responses={(200, "text/csv"): OpenApiTypes.STR}, summary="Aggregaten als CSV",
+                   description="Dezelfde cellen als CSV (puntkomma's, UTF-8 met BOM voor spreadsheetprogramma's), "
+                               "met dezelfde onderdrukking.")
     def get(self, request):
         query = parse_query(request, AggregateQuerySerializer)
         self.audit(request, query)
@@ -158,7 +162,8 @@ class PeriodsView(AggregatesBase):
 
     serializer_class = PeriodSerializer
 
-    @extend_schema(operation_id="aggregaten_perioden", responses=PeriodSerializer(many=True))
+    @extend_schema(operation_id="aggregaten_perioden", responses=PeriodSerializer(many=True), summary="Perioden",
+                   description="De perioden waarvoor aggregaten zijn berekend, de nieuwste eerst.")
     def get(self, request):
         rows = ReportPeriod.objects.order_by("-start_date", "kind").values_list("kind", "start_date")
         page = self.paginate_queryset([{"periodKind": kind, "periodStart": start} for kind, start in rows])

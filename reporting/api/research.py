@@ -83,6 +83,10 @@ class ResearchExtractView(GenericAPIView):
 
     @extend_schema(
         operation_id="onderzoeksbestand_list",
+        summary="Onderzoeksbestand",
+        description="Gepseudonimiseerde rijen per persoon voor onderzoek, k-anoniem: elke combinatie van "
+                    "leeftijdsgroep, rol, team, wijk, postcodegebied, huishoudtype en meldingsperiode komt bij ten "
+                    "minste k personen voor. Elke opvraging wordt met de client en het doel gelogd.",
         parameters=[ResearchQuerySerializer],
         responses=ResearchRowSerializer(many=True),
     )

@@ -259,10 +259,11 @@ def test_the_openapi_document_describes_the_plan_endpoints():
     from drf_spectacular.generators import SchemaGenerator
 
     paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
-    for path in ("/api/v1/casussen/{case_id}/plannen", "/api/v1/plannen/{id}/vaststellen",
-                 "/api/v1/plannen/{id}/doelen", "/api/v1/plannen/{id}/afspraken",
-                 "/api/v1/casussen/{case_id}/trajecten", "/api/v1/trajecten/{id}",
-                 "/api/v1/casussen/{case_id}/escalaties"):
+    # Paths are relative to the server URL (https://{host}/api/v1); path parameters in camelCase.
+    for path in ("/casussen/{caseId}/plannen", "/plannen/{id}/vaststellen",
+                 "/plannen/{id}/doelen", "/plannen/{id}/afspraken",
+                 "/casussen/{caseId}/trajecten", "/trajecten/{id}",
+                 "/casussen/{caseId}/escalaties"):
         assert path in paths, sorted(paths)
-    plan_schema = paths["/api/v1/casussen/{case_id}/plannen"]["post"]
+    plan_schema = paths["/casussen/{caseId}/plannen"]["post"]
     assert plan_schema["operationId"] == "plannen_create"

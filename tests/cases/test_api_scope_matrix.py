@@ -35,6 +35,7 @@ EVERYONE = set(ALL_SCOPES)
 # (route under /api/v1/, method) -> the scopes that may call it.
 EXPECTED: dict[tuple[str, str], set[str]] = {
     ("openapi.yaml", "GET"): EVERYONE,  # the schema itself: any authenticated client (schemathesis runs on it)
+    ("openapi.json", "GET"): EVERYONE,  # the same document published for anyone (NL API Design Rules)
     # Registration: households, persons, cases (cases/api/registration.py)
     ("huishoudens", "GET"): READ,
     ("huishoudens/<int:pk>", "GET"): READ,

@@ -39,13 +39,19 @@ class CaseMeasurementsView(ProblemDetailsMixin, generics.GenericAPIView):
         case = get_case_for(self.request.user, self.kwargs["case_id"])
         return selectors.with_details(Measurement.objects.filter(case=case)).order_by("date", "pk")
 
-    @extend_schema(operation_id="zrm_metingen_list", responses=MeasurementSerializer(many=True))
+    @extend_schema(operation_id="zrm_metingen_list", responses=MeasurementSerializer(many=True),
+                   summary="ZRM-metingen van een casus",
+                   description="De ZRM-metingen van de casus, in concept en vastgesteld, op datum.")
     def get(self, request, case_id: int):
         page = self.paginate_queryset(self.get_queryset())
         services.record_view(api_actor(request), page)
         return self.get_paginated_response(MeasurementSerializer(page, many=True).data)
 
     @extend_schema(operation_id="zrm_metingen_create", request=MeasurementCreateSerializer,
+                   summary="ZRM-meting registreren",
+                   description="Een meting voor een gezinslid: per domein een score van 1 tot 5 of de reden dat het "
+                               "niet is gescoord, als concept of meteen vastgesteld. Een correctie vervangt een "
+                               "vastgestelde meting (supersedes, met reden). Het antwoord noemt waarschuwingen.",
                    responses={201: MeasurementResultSerializer})
     def post(self, request, case_id: int):
         case = get_case_for(request.user, case_id)
@@ -74,7 +80,8 @@ def _measurement_for(request, pk: int) -> Measurement:
 
 
 class MeasurementDetailView(ProblemDetailsMixin, APIView):
-    @extend_schema(operation_id="zrm_metingen_retrieve", responses=MeasurementSerializer)
+    @extend_schema(operation_id="zrm_metingen_retrieve", responses=MeasurementSerializer,
+                   summary="ZRM-meting ophalen", description="Eén ZRM-meting van een casus van uw teams.")
     def get(self, request, pk: int):
         measurement = _measurement_for(request, pk)
         services.record_view(api_actor(request), [measurement])
@@ -87,7 +94,10 @@ class MeasurementFinaliseView(ProblemDetailsMixin, APIView):
     service_field_names = staticmethod(api_field_name)
     service_conflict_codes = ("immutable",)  # already vastgesteld: 409
 
-    @extend_schema(operation_id="zrm_metingen_vaststellen", request=None, responses=MeasurementResultSerializer)
+    @extend_schema(operation_id="zrm_metingen_vaststellen", request=None, responses=MeasurementResultSerializer,
+                   summary="ZRM-meting vaststellen",
+                   description="Stelt een meting in concept vast zoals ze is opgeslagen; daarna verandert ze niet "
+                               "meer (een vastgestelde meting geeft 409).")
     def post(self, request, pk: int):
         measurement = _measurement_for(request, pk)
         result = services.finalise_measurement(actor=api_actor(request), measurement=measurement)
