@@ -14,6 +14,7 @@ caller's business; this module only writes the bytes.
 from __future__ import annotations
 
 import io
+import numbers
 import re
 from collections.abc import Iterable
 
@@ -26,7 +27,16 @@ CSV_TYPE = "text/csv; charset=utf-8"
 
 # Text starting with one of these is a formula to a spreadsheet program (OWASP, CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^-?[0-9,.]+$")  # the text defusedcsv leaves alone: a number, not a formula
+# A number written as text, with its sign ("-3", "+0,7": a difference as the dashboards show it): a spreadsheet
+# reads it as that number, never as a formula that can call anything, so it is left as it is.
+_PLAIN_NUMBER = re.compile(r"^[+-]?[0-9][0-9,.]*$")
+
+
+class _SignedNumber(str):
+    """Signed-number text that defusedcsv must pass unchanged (it passes numbers.Number and escapes '+')."""
+
+
+numbers.Number.register(_SignedNumber)
 
 
 def is_formula_like(value) -> bool:
@@ -39,6 +49,8 @@ def _csv_cell(value):
     # defusedcsv escapes = + - @ | %; a leading tab or carriage return gets the same apostrophe here.
     if isinstance(value, str) and value[:1] in ("\t", "\r"):
         return "'" + value
+    if isinstance(value, str) and value[:1] == "+" and _PLAIN_NUMBER.match(value):
+        return _SignedNumber(value)
     return value
 
 

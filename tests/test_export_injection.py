@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 PREFIXES = ["=", "+", "-", "@", "\t", "\r"]
 MARKER = "aanvaller.example"
-PLAIN_NUMBER = re.compile(r"^-?[0-9,.]+$")
+PLAIN_NUMBER = re.compile(r"^[+-]?[0-9][0-9,.]*$")  # a signed number is a number, not a formula
 
 
 def payload(prefix: str, what: str) -> str:
@@ -184,3 +184,14 @@ def test_the_aggregates_api_export_neutralises_codes(dashboards):
     response = api.get("/api/v1/aggregaten/export", {"scopeKind": "all", "periodKind": "quarter",
                                                       "periodStart": dashboards["quarter"].isoformat()})
     check(response, "csv", {"code"})
+
+
+def test_a_signed_number_stays_a_number_and_anything_after_it_is_still_neutralised():
+    """The dashboards show differences as '+0,7': a spreadsheet reads that as a number, so it is left alone;
+    '+1+HYPERLINK(...)' is a formula and is neutralised."""
+    from common.exports import csv_bytes
+
+    text = csv_bytes([["+0,7", "-3", "+1+" + payload("", "x"), "+0,7;=1"]]).decode("utf-8-sig")
+    cells = next(csv.reader(io.StringIO(text), delimiter=";"))
+    assert cells[:2] == ["+0,7", "-3"]
+    assert cells[2].startswith("'") and cells[3].startswith("'")
